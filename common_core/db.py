@@ -1,0 +1,117 @@
+"""Database setup shared by the services: declarative base, naming convention and plumbing tables.
+
+Every service gets its own `SQLAlchemy` object from make_db(); its metadata carries the service's
+models plus the plumbing tables below (outbox, inbox, nonces, sessions, sign-in attempts), so each
+service's own Alembic history creates them in its own database.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from decimal import Decimal
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy.dialects.postgresql import JSONB, UUID
+from sqlalchemy.orm import DeclarativeBase
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+Money = sa.Numeric(12, 2)
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def money(value: str | int | Decimal) -> Decimal:
+    """Decimal with two places; never float."""
+    return Decimal(value).quantize(Decimal("0.01"))
+
+
+def _plumbing_tables(metadata: sa.MetaData) -> None:
+    tz = sa.DateTime(timezone=True)
+    sa.Table(
+        "outbox_event", metadata,
+        sa.Column("id", UUID(as_uuid=True), primary_key=True),
+        sa.Column("type", sa.String(80), nullable=False),
+        sa.Column("version", sa.Integer, nullable=False),
+        sa.Column("occurred_at", tz, nullable=False),
+        sa.Column("data", JSONB, nullable=False),
+        sa.Column("request_id", sa.String(64)),
+    )
+    sa.Table(
+        "outbox_delivery", metadata,
+        sa.Column("id", sa.BigInteger, sa.Identity(), primary_key=True),
+        sa.Column("event_id", UUID(as_uuid=True), sa.ForeignKey("outbox_event.id", ondelete="CASCADE"),
+                  nullable=False),
+        sa.Column("subscriber", sa.String(40), nullable=False),
+        sa.Column("status", sa.String(16), nullable=False, server_default="pending"),
+        sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+        sa.Column("next_attempt_at", tz, nullable=False, server_default=sa.func.now()),
+        sa.Column("last_error", sa.Text),
+        sa.Column("delivered_at", tz),
+        sa.UniqueConstraint("event_id", "subscriber"),
+        sa.CheckConstraint("status IN ('pending', 'delivered', 'dead')", name="status"),
+        sa.Index("ix_outbox_delivery_due", "next_attempt_at", postgresql_where=sa.text("status = 'pending'")),
+    )
+    sa.Table(
+        "inbox_event", metadata,
+        sa.Column("event_id", UUID(as_uuid=True), primary_key=True),
+        sa.Column("type", sa.String(80), nullable=False),
+        sa.Column("source", sa.String(40), nullable=False),
+        sa.Column("received_at", tz, nullable=False, server_default=sa.func.now()),
+    )
+    sa.Table(
+        "internal_nonce", metadata,
+        sa.Column("nonce", sa.String(64), primary_key=True),
+        sa.Column("caller", sa.String(40), nullable=False),
+        sa.Column("seen_at", tz, nullable=False, server_default=sa.func.now(), index=True),
+    )
+    sa.Table(
+        "auth_session", metadata,
+        sa.Column("id", sa.BigInteger, sa.Identity(), primary_key=True),
+        sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+        sa.Column("principal_id", sa.BigInteger, nullable=False, index=True),
+        sa.Column("created_at", tz, nullable=False, server_default=sa.func.now()),
+        sa.Column("last_seen_at", tz, nullable=False, server_default=sa.func.now()),
+        sa.Column("revoked_at", tz),
+        sa.Column("client_ip", sa.String(64)),
+        sa.Column("user_agent", sa.String(300)),
+    )
+    sa.Table(
+        "login_attempt", metadata,
+        sa.Column("id", sa.BigInteger, sa.Identity(), primary_key=True),
+        sa.Column("account_key", sa.String(320), nullable=False),
+        sa.Column("client_ip", sa.String(64), nullable=False),
+        sa.Column("succeeded", sa.Boolean, nullable=False),
+        sa.Column("at", tz, nullable=False, server_default=sa.func.now()),
+        sa.Index("ix_login_attempt_account_at", "account_key", "at"),
+        sa.Index("ix_login_attempt_ip_at", "client_ip", "at"),
+    )
+
+
+def make_db() -> SQLAlchemy:
+    """A Flask-SQLAlchemy object for one service, with the shared naming convention and plumbing tables."""
+
+    class Base(DeclarativeBase):
+        metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+
+    _plumbing_tables(Base.metadata)
+    return SQLAlchemy(model_class=Base, engine_options={})
+
+
+def current_db() -> SQLAlchemy:
+    return current_app.extensions["sqlalchemy"]
+
+
+def table(name: str) -> sa.Table:
+    """A plumbing table of the current app's metadata."""
+    return current_db().metadata.tables[name]

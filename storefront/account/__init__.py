@@ -1,0 +1,14 @@
+"""Customer accounts: sign-up, sign-in, sign-out, password change, profile."""
+
+from flask import Flask
+from flask_login import LoginManager
+
+from common_core.auth import setup_login
+
+
+def init_app(app: Flask, login_manager: LoginManager) -> None:
+    from storefront.account.queries import customer_by_id
+    from storefront.account.routes import bp
+
+    setup_login(app, login_manager, customer_by_id, login_view="account.signin")
+    app.register_blueprint(bp)
