@@ -267,7 +267,7 @@ def test_layout_has_landmarks_one_h1_and_skip_link(client: Any) -> None:
     assert skip.attrs["href"] == "#main" and skip.text == "Skip to main content"
     assert doc.find("body").attrs["data-portal"] == "storefront"
     assert doc.find("title").text == "Profile · Shop"
-    assert "Marketplace · Shop" in doc.find("footer").text
+    assert "Shop · an open-source multi-vendor marketplace" in doc.find("footer").text
     assert doc.find("meta", name="viewport")
 
 
