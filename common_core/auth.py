@@ -35,8 +35,9 @@ class Throttled(DomainError):
 
 def password_length() -> Length:
     """The one password rule: 8 to 128 characters, no composition rules (NIST SP 800-63B)."""
-    return Length(min=PASSWORD_MIN, max=PASSWORD_MAX,
-                  message=f"Use between {PASSWORD_MIN} and {PASSWORD_MAX} characters.")
+    return Length(
+        min=PASSWORD_MIN, max=PASSWORD_MAX, message=f"Use between {PASSWORD_MIN} and {PASSWORD_MAX} characters."
+    )
 
 
 def hash_password(password: str) -> str:
@@ -66,18 +67,23 @@ def check_throttle(account_key: str) -> None:
     limit = int(config.get("LOGIN_THROTTLE_LIMIT", 5))
     failed = sa.and_(attempts.c.succeeded.is_(False), attempts.c.at >= window_start)
     session_db = current_db().session
-    by_account = session_db.execute(sa.select(sa.func.count()).where(
-        failed, attempts.c.account_key == account_key.lower())).scalar_one()
-    by_ip = session_db.execute(sa.select(sa.func.count()).where(failed, attempts.c.client_ip == client_ip())) \
-        .scalar_one()
+    by_account = session_db.execute(
+        sa.select(sa.func.count()).where(failed, attempts.c.account_key == account_key.lower())
+    ).scalar_one()
+    by_ip = session_db.execute(
+        sa.select(sa.func.count()).where(failed, attempts.c.client_ip == client_ip())
+    ).scalar_one()
     if by_account >= limit or by_ip >= limit:
         minutes = max(1, int(config.get("LOGIN_THROTTLE_WINDOW", 300)) // 60)
         raise Throttled(f"Too many failed sign-in attempts. Please wait {minutes} minutes and try again.")
 
 
 def record_attempt(account_key: str, succeeded: bool) -> None:
-    current_db().session.execute(sa.insert(table("login_attempt")).values(
-        account_key=account_key.lower()[:320], client_ip=client_ip(), succeeded=succeeded))
+    current_db().session.execute(
+        sa.insert(table("login_attempt")).values(
+            account_key=account_key.lower()[:320], client_ip=client_ip(), succeeded=succeeded
+        )
+    )
 
 
 def _token_hash(token: str) -> str:
@@ -93,9 +99,14 @@ def sign_in(principal: Any) -> str:
     """Start a fresh server-side session for the principal and log them in (the caller commits)."""
     session.clear()  # nothing from before sign-in survives: no session fixation
     token = secrets.token_urlsafe(32)
-    current_db().session.execute(sa.insert(table("auth_session")).values(
-        token_hash=_token_hash(token), principal_id=principal.id, client_ip=client_ip(),
-        user_agent=(request.user_agent.string or "")[:300]))
+    current_db().session.execute(
+        sa.insert(table("auth_session")).values(
+            token_hash=_token_hash(token),
+            principal_id=principal.id,
+            client_ip=client_ip(),
+            user_agent=(request.user_agent.string or "")[:300],
+        )
+    )
     principal.auth_token = token
     login_user(principal)
     return token
@@ -106,8 +117,11 @@ def sign_out(principal: Any) -> None:
     token = getattr(principal, "auth_token", None)
     if token:
         sessions = table("auth_session")
-        current_db().session.execute(sa.update(sessions).where(
-            sessions.c.token_hash == _token_hash(token), sessions.c.revoked_at.is_(None)).values(revoked_at=utcnow()))
+        current_db().session.execute(
+            sa.update(sessions)
+            .where(sessions.c.token_hash == _token_hash(token), sessions.c.revoked_at.is_(None))
+            .values(revoked_at=utcnow())
+        )
     logout_user()
     session.clear()
 
@@ -115,20 +129,34 @@ def sign_out(principal: Any) -> None:
 def end_all_sessions(principal_id: int) -> int:
     """Revoke every session of a principal (suspension, password change elsewhere)."""
     sessions = table("auth_session")
-    return current_db().session.execute(sa.update(sessions).where(
-        sessions.c.principal_id == principal_id, sessions.c.revoked_at.is_(None)).values(revoked_at=utcnow())).rowcount
+    return (
+        current_db()
+        .session.execute(
+            sa.update(sessions)
+            .where(sessions.c.principal_id == principal_id, sessions.c.revoked_at.is_(None))
+            .values(revoked_at=utcnow())
+        )
+        .rowcount
+    )
 
 
 def end_other_sessions(principal: Any) -> None:
     """Revoke every session but this browser's (after a password change)."""
     sessions = table("auth_session")
-    current_db().session.execute(sa.update(sessions).where(
-        sessions.c.principal_id == principal.id, sessions.c.revoked_at.is_(None),
-        sessions.c.token_hash != _token_hash(principal.auth_token or "")).values(revoked_at=utcnow()))
+    current_db().session.execute(
+        sa.update(sessions)
+        .where(
+            sessions.c.principal_id == principal.id,
+            sessions.c.revoked_at.is_(None),
+            sessions.c.token_hash != _token_hash(principal.auth_token or ""),
+        )
+        .values(revoked_at=utcnow())
+    )
 
 
-def setup_login(app: Any, login_manager: LoginManager, load_principal: Callable[[int], Any | None],
-                login_view: str) -> None:
+def setup_login(
+    app: Any, login_manager: LoginManager, load_principal: Callable[[int], Any | None], login_view: str
+) -> None:
     """Wire Flask-Login to server-side sessions: the cookie holds a token, the row says who and if still valid."""
     login_manager.login_view = login_view
     login_manager.login_message = "Please sign in to continue."
@@ -139,9 +167,15 @@ def setup_login(app: Any, login_manager: LoginManager, load_principal: Callable[
     @login_manager.user_loader
     def load_user(token: str) -> Any | None:
         sessions = table("auth_session")
-        row = current_db().session.execute(sa.select(sessions.c.id, sessions.c.principal_id, sessions.c.last_seen_at)
-                                           .where(sessions.c.token_hash == _token_hash(token),
-                                                  sessions.c.revoked_at.is_(None))).first()
+        row = (
+            current_db()
+            .session.execute(
+                sa.select(sessions.c.id, sessions.c.principal_id, sessions.c.last_seen_at).where(
+                    sessions.c.token_hash == _token_hash(token), sessions.c.revoked_at.is_(None)
+                )
+            )
+            .first()
+        )
         if row is None:
             return None
         principal = load_principal(row.principal_id)

@@ -19,8 +19,11 @@ from common_core.paths import var_dir
 SERVICES = ("storefront", "admin_portal", "vendor_portal")
 ENV_PREFIX = {"storefront": "STOREFRONT", "admin_portal": "ADMIN", "vendor_portal": "VENDOR"}
 DEFAULT_PORTS = {"storefront": 8001, "admin_portal": 8002, "vendor_portal": 8003}
-DEFAULT_DATABASES = {"storefront": "marketplace_storefront", "admin_portal": "marketplace_admin",
-                     "vendor_portal": "marketplace_vendor"}
+DEFAULT_DATABASES = {
+    "storefront": "marketplace_storefront",
+    "admin_portal": "marketplace_admin",
+    "vendor_portal": "marketplace_vendor",
+}
 
 
 def _dev_secrets() -> dict[str, str]:
@@ -48,7 +51,7 @@ def normalise_url(url: str) -> str:
     """Accept plain postgres:// URLs and use the psycopg 3 driver for them."""
     for prefix in ("postgresql://", "postgres://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url
 
 

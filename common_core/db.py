@@ -7,7 +7,7 @@ service's own Alembic history creates them in its own database.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -28,7 +28,7 @@ Money = sa.Numeric(12, 2)
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def money(value: str | int | Decimal) -> Decimal:
@@ -39,7 +39,8 @@ def money(value: str | int | Decimal) -> Decimal:
 def _plumbing_tables(metadata: sa.MetaData) -> None:
     tz = sa.DateTime(timezone=True)
     sa.Table(
-        "outbox_event", metadata,
+        "outbox_event",
+        metadata,
         sa.Column("id", UUID(as_uuid=True), primary_key=True),
         sa.Column("type", sa.String(80), nullable=False),
         sa.Column("version", sa.Integer, nullable=False),
@@ -48,10 +49,10 @@ def _plumbing_tables(metadata: sa.MetaData) -> None:
         sa.Column("request_id", sa.String(64)),
     )
     sa.Table(
-        "outbox_delivery", metadata,
+        "outbox_delivery",
+        metadata,
         sa.Column("id", sa.BigInteger, sa.Identity(), primary_key=True),
-        sa.Column("event_id", UUID(as_uuid=True), sa.ForeignKey("outbox_event.id", ondelete="CASCADE"),
-                  nullable=False),
+        sa.Column("event_id", UUID(as_uuid=True), sa.ForeignKey("outbox_event.id", ondelete="CASCADE"), nullable=False),
         sa.Column("subscriber", sa.String(40), nullable=False),
         sa.Column("status", sa.String(16), nullable=False, server_default="pending"),
         sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
@@ -63,20 +64,23 @@ def _plumbing_tables(metadata: sa.MetaData) -> None:
         sa.Index("ix_outbox_delivery_due", "next_attempt_at", postgresql_where=sa.text("status = 'pending'")),
     )
     sa.Table(
-        "inbox_event", metadata,
+        "inbox_event",
+        metadata,
         sa.Column("event_id", UUID(as_uuid=True), primary_key=True),
         sa.Column("type", sa.String(80), nullable=False),
         sa.Column("source", sa.String(40), nullable=False),
         sa.Column("received_at", tz, nullable=False, server_default=sa.func.now()),
     )
     sa.Table(
-        "internal_nonce", metadata,
+        "internal_nonce",
+        metadata,
         sa.Column("nonce", sa.String(64), primary_key=True),
         sa.Column("caller", sa.String(40), nullable=False),
         sa.Column("seen_at", tz, nullable=False, server_default=sa.func.now(), index=True),
     )
     sa.Table(
-        "auth_session", metadata,
+        "auth_session",
+        metadata,
         sa.Column("id", sa.BigInteger, sa.Identity(), primary_key=True),
         sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
         sa.Column("principal_id", sa.BigInteger, nullable=False, index=True),
@@ -87,7 +91,8 @@ def _plumbing_tables(metadata: sa.MetaData) -> None:
         sa.Column("user_agent", sa.String(300)),
     )
     sa.Table(
-        "login_attempt", metadata,
+        "login_attempt",
+        metadata,
         sa.Column("id", sa.BigInteger, sa.Identity(), primary_key=True),
         sa.Column("account_key", sa.String(320), nullable=False),
         sa.Column("client_ip", sa.String(64), nullable=False),

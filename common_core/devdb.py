@@ -113,9 +113,22 @@ def _initdb(run_as: dict) -> None:
         shutil.chown(pwfile, run_as["user"])
     try:
         subprocess.run(
-            [_bin("initdb"), "-D", str(pgdata), "-U", USER, "--encoding=UTF8", "--locale=C.UTF-8",
-             "--auth-local=trust", "--auth-host=scram-sha-256", f"--pwfile={pwfile}"],
-            check=True, capture_output=True, text=True, **run_as,
+            [
+                _bin("initdb"),
+                "-D",
+                str(pgdata),
+                "-U",
+                USER,
+                "--encoding=UTF8",
+                "--locale=C.UTF-8",
+                "--auth-local=trust",
+                "--auth-host=scram-sha-256",
+                f"--pwfile={pwfile}",
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
+            **run_as,
         )
     finally:
         pwfile.unlink(missing_ok=True)
@@ -137,9 +150,23 @@ def ensure_running() -> bool:
 
             shutil.chown(log, run_as["user"])
         subprocess.run(
-            [_bin("pg_ctl"), "-D", str(_pgdata()), "-w", "-t", "60", "-l", str(log),
-             "-o", f"-h 127.0.0.1 -p {port()} -k {_pgdata()} -c max_connections=200", "start"],
-            check=True, capture_output=True, text=True, **run_as,
+            [
+                _bin("pg_ctl"),
+                "-D",
+                str(_pgdata()),
+                "-w",
+                "-t",
+                "60",
+                "-l",
+                str(log),
+                "-o",
+                f"-h 127.0.0.1 -p {port()} -k {_pgdata()} -c max_connections=200",
+                "start",
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
+            **run_as,
         )
         for _ in range(50):
             if is_running():
@@ -154,8 +181,12 @@ def stop() -> None:
     global _started_here
     with _lock():
         if (_pgdata() / "postmaster.pid").exists():
-            subprocess.run([_bin("pg_ctl"), "-D", str(_pgdata()), "-w", "-m", "fast", "stop"],
-                           capture_output=True, text=True, **_run_as())
+            subprocess.run(
+                [_bin("pg_ctl"), "-D", str(_pgdata()), "-w", "-m", "fast", "stop"],
+                capture_output=True,
+                text=True,
+                **_run_as(),
+            )
         _started_here = False
 
 

@@ -11,7 +11,6 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-import sqlalchemy as sa
 from flask import current_app, g, request
 from sqlalchemy.dialects.postgresql import insert
 
@@ -46,8 +45,10 @@ def apply_event(envelope: dict[str, Any], handlers: dict[str, Handler]) -> str:
     session = current_db().session
     inbox = table("inbox_event")
     inserted = session.execute(
-        insert(inbox).values(event_id=uuid.UUID(str(envelope["id"])), type=event_type, source=envelope["source"])
-        .on_conflict_do_nothing().returning(inbox.c.event_id)
+        insert(inbox)
+        .values(event_id=uuid.UUID(str(envelope["id"])), type=event_type, source=envelope["source"])
+        .on_conflict_do_nothing()
+        .returning(inbox.c.event_id)
     ).first()
     if inserted is None:
         return "duplicate"
@@ -61,10 +62,17 @@ def apply_event(envelope: dict[str, Any], handlers: dict[str, Handler]) -> str:
 def register_event_receiver(api: InternalAPI, handlers: dict[str, Handler]) -> None:
     """Add POST /internal/events to a service's internal API, dispatching to `handlers` by type."""
 
-    @api.route("/events", methods=["POST"], summary="Receive an event (idempotent by event id)",
-               request=ENVELOPE_SCHEMA,
-               response={"type": "object", "required": ["status"],
-                         "properties": {"status": {"type": "string", "enum": ["applied", "duplicate", "ignored"]}}})
+    @api.route(
+        "/events",
+        methods=["POST"],
+        summary="Receive an event (idempotent by event id)",
+        request=ENVELOPE_SCHEMA,
+        response={
+            "type": "object",
+            "required": ["status"],
+            "properties": {"status": {"type": "string", "enum": ["applied", "duplicate", "ignored"]}},
+        },
+    )
     def receive_event() -> Any:
         envelope = request.get_json(silent=True)
         if not isinstance(envelope, dict) or not all(k in envelope for k in ENVELOPE_SCHEMA["required"]):
@@ -81,6 +89,13 @@ def register_event_receiver(api: InternalAPI, handlers: dict[str, Handler]) -> N
             current_db().session.rollback()
             return error_json(exc.status, exc.code, exc.message)
         current_db().session.commit()
-        log.info("event received", extra={"event_id": envelope["id"], "event_type": envelope["type"],
-                                          "status": status, "service": current_app.config["SERVICE"]})
+        log.info(
+            "event received",
+            extra={
+                "event_id": envelope["id"],
+                "event_type": envelope["type"],
+                "status": status,
+                "service": current_app.config["SERVICE"],
+            },
+        )
         return {"status": status}

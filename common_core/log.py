@@ -16,8 +16,17 @@ from common_core.internal.signing import HEADER_CALLER, HEADER_REQUEST_ID
 # Attributes every LogRecord has; anything else was passed in `extra` and goes into the JSON line.
 _STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
 # Never written, whatever a caller passes by mistake.
-_REDACT = {"password", "password_confirm", "current_password", "new_password", "card_number", "cvc", "secret",
-           "token", "csrf_token"}
+_REDACT = {
+    "password",
+    "password_confirm",
+    "current_password",
+    "new_password",
+    "card_number",
+    "cvc",
+    "secret",
+    "token",
+    "csrf_token",
+}
 
 
 class JsonFormatter(logging.Formatter):
@@ -63,8 +72,13 @@ def init_app(app: Flask) -> None:
         g.request_started = time.perf_counter()
         incoming = request.headers.get(HEADER_REQUEST_ID, "")
         # Only peers (signed internal calls, checked by the guard) may hand us a request id; the edge makes one.
-        if incoming and request.headers.get(HEADER_CALLER) and request.path.startswith("/internal/") \
-                and len(incoming) <= 64 and incoming.replace("-", "").isalnum():
+        if (
+            incoming
+            and request.headers.get(HEADER_CALLER)
+            and request.path.startswith("/internal/")
+            and len(incoming) <= 64
+            and incoming.replace("-", "").isalnum()
+        ):
             g.request_id = incoming
         else:
             g.request_id = uuid.uuid4().hex
@@ -75,7 +89,14 @@ def init_app(app: Flask) -> None:
         duration = round((time.perf_counter() - started) * 1000, 2) if started else None
         response.headers[HEADER_REQUEST_ID] = g.get("request_id", "")
         # The path only: query strings may carry signed links or search text we need not keep.
-        access.info("request", extra={"method": request.method, "path": request.path,
-                                      "status": response.status_code, "duration_ms": duration,
-                                      "request_id": g.get("request_id")})
+        access.info(
+            "request",
+            extra={
+                "method": request.method,
+                "path": request.path,
+                "status": response.status_code,
+                "duration_ms": duration,
+                "request_id": g.get("request_id"),
+            },
+        )
         return response

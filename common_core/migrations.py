@@ -53,13 +53,13 @@ def run_env() -> None:
 
     app = context.config.attributes.get("app") or current_app._get_current_object()
     db = app.extensions["sqlalchemy"]
-    with app.app_context():
-        with db.engine.connect() as connection:
-            context.configure(connection=connection, target_metadata=db.metadata, compare_type=True,
-                              transaction_per_migration=True)
-            with context.begin_transaction():
-                context.run_migrations()
-            connection.commit()
+    with app.app_context(), db.engine.connect() as connection:
+        context.configure(
+            connection=connection, target_metadata=db.metadata, compare_type=True, transaction_per_migration=True
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+        connection.commit()
 
 
 def cli_group() -> AppGroup:

@@ -33,9 +33,14 @@ class WSGIAdapter(BaseAdapter):
         body = request.body or b""
         if isinstance(body, str):
             body = body.encode()
-        builder = EnvironBuilder(method=request.method, path=parts.path, query_string=parts.query,
-                                 headers=dict(request.headers), input_stream=io.BytesIO(body),
-                                 content_length=len(body))
+        builder = EnvironBuilder(
+            method=request.method,
+            path=parts.path,
+            query_string=parts.query,
+            headers=dict(request.headers),
+            input_stream=io.BytesIO(body),
+            content_length=len(body),
+        )
         environ = builder.get_environ()
         app_iter, status, headers = run_wsgi_app(self.app.wsgi_app, environ, buffered=True)
         response = requests.Response()

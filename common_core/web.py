@@ -14,9 +14,12 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from common_core import log, migrations, outbox
 from common_core.db import current_db
 from common_core.errors import DomainError, PeerUnavailable
+from common_core.internal.api import purge_nonces
 
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
-       "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'")
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+    "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'"
+)
 
 errors_log = logging.getLogger("marketplace.errors")
 
@@ -30,6 +33,8 @@ def init_app(app: Flask) -> None:
     _health(app)
     app.cli.add_command(migrations.cli_group())
     app.cli.add_command(_relay_command())
+    # Nonces only need keeping while their timestamps could still be accepted.
+    outbox.add_chore(app, lambda: purge_nonces(2 * int(app.config.get("INTERNAL_MAX_SKEW", 300))), 300)
 
 
 def _security_headers(app: Flask) -> None:
@@ -80,13 +85,19 @@ def _error_handlers(app: Flask) -> None:
             # A refused action goes back where it came from with the reason shown.
             flash(exc.message, "error")
             return redirect(request.referrer)
-        return _error_page(exc.status, "Service unavailable" if isinstance(exc, PeerUnavailable) else
-                           "Something is not right", exc.message)
+        return _error_page(
+            exc.status,
+            "Service unavailable" if isinstance(exc, PeerUnavailable) else "Something is not right",
+            exc.message,
+        )
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError) -> Any:
-        return _error_page(400, "Form expired", "This form was missing its security token or it expired. "
-                                                "Go back, reload the page and try again.")
+        return _error_page(
+            400,
+            "Form expired",
+            "This form was missing its security token or it expired. Go back, reload the page and try again.",
+        )
 
     for status, title, message in (
         (400, "Bad request", "The request could not be understood."),
@@ -102,13 +113,15 @@ def _error_handlers(app: Flask) -> None:
     def database_down(exc: Exception) -> Any:
         current_db().session.rollback()
         errors_log.error("database unavailable", extra={"error": str(exc)[:300]})
-        return _error_page(503, "Service unavailable", "We cannot reach our database right now. "
-                                                       "Please try again in a moment.")
+        return _error_page(
+            503, "Service unavailable", "We cannot reach our database right now. Please try again in a moment."
+        )
 
     @app.errorhandler(500)
     def server_error(exc: Exception) -> Any:
-        return _error_page(500, "Something went wrong", "An unexpected error happened. It has been logged; "
-                                                         "please try again.")
+        return _error_page(
+            500, "Something went wrong", "An unexpected error happened. It has been logged; please try again."
+        )
 
 
 def _make_handler(status: int, title: str, message: str) -> Any:

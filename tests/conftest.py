@@ -36,6 +36,16 @@ def _factory(service: str) -> Callable[..., Flask]:
     return create_app
 
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 class Server:
     """Where test databases live: a maintenance URL and how to make databases on it."""
 
@@ -62,6 +72,16 @@ class Server:
         with psycopg.connect(self._dsn(), autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
+    def drop_orphans(self) -> None:
+        """Drop test databases left by runs that no longer exist (killed before their teardown)."""
+        with psycopg.connect(self._dsn(), autocommit=True) as conn:
+            rows = conn.execute("SELECT datname FROM pg_database WHERE datname LIKE 'mkt_t%'").fetchall()
+            names = [row[0] for row in rows]
+            for name in names:
+                match = re.match(r"mkt_t(\d+)_", name)
+                if match and not _alive(int(match.group(1))):
+                    conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
     def stop(self) -> None:
         if self.started_here:
             devdb.stop()
@@ -75,8 +95,10 @@ def pg_server() -> Iterator[Server]:
 
 
 @pytest.fixture(scope="session")
-def db_prefix(worker_id: str) -> str:
-    return f"mkt_test_{re.sub(r'[^a-z0-9]', '', worker_id)}"
+def db_prefix(pg_server: Server) -> str:
+    """Test databases are named after this process, so parallel runs never drop each other's."""
+    pg_server.drop_orphans()
+    return f"mkt_t{os.getpid()}"
 
 
 def test_config(service: str, url: str, **extra: object) -> dict:
@@ -194,10 +216,14 @@ def csrf_from(html: str) -> str:
     return match.group(1)
 
 
-def submit(client: FlaskClient, form_url: str, data: dict, *, post_url: str | None = None,
-           follow_redirects: bool = False):
+def submit(
+    client: FlaskClient, form_url: str, data: dict, *, post_url: str | None = None, follow_redirects: bool = False
+):
     """Open a page with a form, then post it with that page's CSRF token, as a browser would."""
     page = client.get(form_url)
     assert page.status_code == 200, f"{form_url} answered {page.status_code}"
-    return client.post(post_url or form_url, data={**data, "csrf_token": csrf_from(page.get_data(as_text=True))},
-                       follow_redirects=follow_redirects)
+    return client.post(
+        post_url or form_url,
+        data={**data, "csrf_token": csrf_from(page.get_data(as_text=True))},
+        follow_redirects=follow_redirects,
+    )

@@ -58,12 +58,22 @@ class InternalAPI:
         self.blueprint = Blueprint("internal", f"{service}.internal", url_prefix="/internal")
         self.paths: dict[str, dict[str, Any]] = {}
         self.blueprint.before_request(_require_signature)
-        self.route("/openapi.json", methods=["GET"], summary="This API as OpenAPI 3.1",
-                   response={"type": "object"})(self._serve_openapi)
+        self.route("/openapi.json", methods=["GET"], summary="This API as OpenAPI 3.1", response={"type": "object"})(
+            self._serve_openapi
+        )
 
-    def route(self, rule: str, *, methods: Iterable[str], summary: str, request: dict[str, Any] | None = None,
-              response: dict[str, Any] | None = None, query: list[dict[str, Any]] | None = None,
-              callers: tuple[str, ...] | None = None, errors: tuple[int, ...] = ()) -> Callable:
+    def route(
+        self,
+        rule: str,
+        *,
+        methods: Iterable[str],
+        summary: str,
+        request: dict[str, Any] | None = None,
+        response: dict[str, Any] | None = None,
+        query: list[dict[str, Any]] | None = None,
+        callers: tuple[str, ...] | None = None,
+        errors: tuple[int, ...] = (),
+    ) -> Callable:
         methods = [m.upper() for m in methods]
 
         def decorator(view: Callable) -> Callable:
@@ -76,16 +86,17 @@ class InternalAPI:
                     "summary": summary,
                     "parameters": params + list(query or []),
                     "responses": {
-                        "200": {"description": "OK",
-                                "content": {"application/json": {"schema": response or {"type": "object"}}}},
+                        "200": {
+                            "description": "OK",
+                            "content": {"application/json": {"schema": response or {"type": "object"}}},
+                        },
                         "401": _error_response("Missing, stale, replayed or bad signature"),
                     },
                 }
                 for status in (*errors, 403, 404, 409, 422, 503):
                     operation["responses"].setdefault(str(status), _error_response("Refused"))
                 if request is not None:
-                    operation["requestBody"] = {"required": True,
-                                                "content": {"application/json": {"schema": request}}}
+                    operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": request}}}
                 if callers:
                     operation["x-callers"] = list(callers)
                 self.paths.setdefault(path, {})[method.lower()] = operation
@@ -99,10 +110,16 @@ class InternalAPI:
             "info": {"title": self.title, "version": "1"},
             "paths": self.paths,
             "components": {
-                "securitySchemes": {"hmac": {"type": "apiKey", "in": "header", "name": "X-Mkt-Signature",
-                                             "description": "HMAC-SHA256 over method, path, query, timestamp, "
-                                                            "nonce and body hash; see X-Mkt-Caller, "
-                                                            "X-Mkt-Timestamp, X-Mkt-Nonce."}},
+                "securitySchemes": {
+                    "hmac": {
+                        "type": "apiKey",
+                        "in": "header",
+                        "name": "X-Mkt-Signature",
+                        "description": "HMAC-SHA256 over method, path, query, timestamp, "
+                        "nonce and body hash; see X-Mkt-Caller, "
+                        "X-Mkt-Timestamp, X-Mkt-Nonce.",
+                    }
+                },
             },
             "security": [{"hmac": []}],
         }
@@ -134,8 +151,12 @@ def _require_signature() -> Any:
     config = current_app.config
     try:
         caller, nonce = verify(
-            config["INTERNAL_SECRETS"], request.headers, request.method, request.path,
-            request.query_string.decode("latin-1"), request.get_data(cache=True),
+            config["INTERNAL_SECRETS"],
+            request.headers,
+            request.method,
+            request.path,
+            request.query_string.decode("latin-1"),
+            request.get_data(cache=True),
             max_skew=int(config.get("INTERNAL_MAX_SKEW", 300)),
         )
     except SignatureError as exc:

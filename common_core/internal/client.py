@@ -24,9 +24,18 @@ RETRY_STATUSES = {502, 503, 504}
 class InternalClient:
     """Calls one peer service as one caller service."""
 
-    def __init__(self, caller: str, peer: str, base_url: str, secret: str, *,
-                 timeout: tuple[float, float] = (2.0, 5.0), retries: int = 2, backoff: float = 0.2,
-                 session: requests.Session | None = None) -> None:
+    def __init__(
+        self,
+        caller: str,
+        peer: str,
+        base_url: str,
+        secret: str,
+        *,
+        timeout: tuple[float, float] = (2.0, 5.0),
+        retries: int = 2,
+        backoff: float = 0.2,
+        session: requests.Session | None = None,
+    ) -> None:
         self.caller = caller
         self.peer = peer
         self.base_url = base_url.rstrip("/")
@@ -47,8 +56,9 @@ class InternalClient:
         caller = config["SERVICE"]
         session = current_app.extensions.get("internal_sessions", {}).get(peer)
         kwargs.setdefault("timeout", tuple(config.get("INTERNAL_TIMEOUT", (2.0, 5.0))))
-        return cls(caller, peer, config["PEERS"][peer], config["INTERNAL_SECRETS"][caller][0],
-                   session=session, **kwargs)
+        return cls(
+            caller, peer, config["PEERS"][peer], config["INTERNAL_SECRETS"][caller][0], session=session, **kwargs
+        )
 
     def get(self, path: str, params: dict[str, Any] | None = None) -> Any:
         return self.request("GET", path, params=params)
@@ -56,8 +66,15 @@ class InternalClient:
     def post(self, path: str, body: Any = None, *, idempotent: bool = False) -> Any:
         return self.request("POST", path, body=body, idempotent=idempotent)
 
-    def request(self, method: str, path: str, *, params: dict[str, Any] | None = None, body: Any = None,
-                idempotent: bool | None = None) -> Any:
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        body: Any = None,
+        idempotent: bool | None = None,
+    ) -> Any:
         """Send a signed request and return the decoded JSON answer.
 
         idempotent defaults to True for GET; a POST is retried only when the caller says the
@@ -82,8 +99,9 @@ class InternalClient:
             if request_id:
                 headers[HEADER_REQUEST_ID] = request_id
             try:
-                response = self.session.request(method, url, data=payload or None, headers=headers,
-                                                timeout=self.timeout)
+                response = self.session.request(
+                    method, url, data=payload or None, headers=headers, timeout=self.timeout
+                )
             except requests.RequestException as exc:
                 last_error = type(exc).__name__
                 continue
@@ -96,8 +114,9 @@ class InternalClient:
             if response.status_code >= 400:
                 raise PeerError(self.peer, response.status_code, body_json if isinstance(body_json, dict) else {})
             return body_json
-        raise PeerUnavailable(self.peer, f"The {self.peer.replace('_', ' ')} service is unavailable right now "
-                                         f"({last_error}).")
+        raise PeerUnavailable(
+            self.peer, f"The {self.peer.replace('_', ' ')} service is unavailable right now ({last_error})."
+        )
 
 
 def _decode(response: requests.Response) -> Any:

@@ -33,8 +33,9 @@ def sign(secret: str, method: str, path: str, query: str, timestamp: str, nonce:
     return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
 
 
-def signed_headers(caller: str, secret: str, method: str, path: str, query: str, body: bytes,
-                   now: float | None = None) -> dict[str, str]:
+def signed_headers(
+    caller: str, secret: str, method: str, path: str, query: str, body: bytes, now: float | None = None
+) -> dict[str, str]:
     timestamp = str(int(now if now is not None else time.time()))
     nonce = secrets.token_hex(16)
     return {
@@ -45,8 +46,17 @@ def signed_headers(caller: str, secret: str, method: str, path: str, query: str,
     }
 
 
-def verify(secrets_by_caller: Mapping[str, Iterable[str]], headers: Mapping[str, str], method: str, path: str,
-           query: str, body: bytes, *, max_skew: int = 300, now: float | None = None) -> tuple[str, str]:
+def verify(
+    secrets_by_caller: Mapping[str, Iterable[str]],
+    headers: Mapping[str, str],
+    method: str,
+    path: str,
+    query: str,
+    body: bytes,
+    *,
+    max_skew: int = 300,
+    now: float | None = None,
+) -> tuple[str, str]:
     """Check a request's signature; return (caller, nonce) or raise SignatureError."""
     caller = headers.get(HEADER_CALLER, "")
     timestamp = headers.get(HEADER_TIMESTAMP, "")

@@ -16,9 +16,15 @@ def register_customer(name: str, email: str, password: str) -> Customer:
     customer = Customer(name=name.strip(), email=normalise_email(email), password_hash=auth.hash_password(password))
     db.session.add(customer)
     db.session.flush()
-    record_event("customer.registered", {"customer_id": customer.id, "email": customer.email, "name": customer.name,
-                                         "registered_at": customer.created_at.isoformat() if customer.created_at
-                                         else None})
+    record_event(
+        "customer.registered",
+        {
+            "customer_id": customer.id,
+            "email": customer.email,
+            "name": customer.name,
+            "registered_at": customer.created_at.isoformat() if customer.created_at else None,
+        },
+    )
     return customer
 
 
