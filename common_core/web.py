@@ -111,7 +111,12 @@ def _error_handlers(app: Flask) -> None:
 
     @app.errorhandler(sa.exc.OperationalError)
     def database_down(exc: Exception) -> Any:
+        from flask import g
+        from flask_login import AnonymousUserMixin
+
         current_db().session.rollback()
+        # The error page must not touch the database again: render it as for an anonymous visitor.
+        g._login_user = AnonymousUserMixin()
         errors_log.error("database unavailable", extra={"error": str(exc)[:300]})
         return _error_page(
             503, "Service unavailable", "We cannot reach our database right now. Please try again in a moment."
