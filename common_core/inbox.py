@@ -16,7 +16,7 @@ from sqlalchemy.dialects.postgresql import insert
 
 from common_core import contracts
 from common_core.db import current_db, table
-from common_core.errors import DomainError
+from common_core.errors import DomainError, InvalidInput
 from common_core.internal.api import InternalAPI, error_json
 
 log = logging.getLogger("marketplace.inbox")
@@ -41,7 +41,12 @@ ENVELOPE_SCHEMA = {
 def apply_event(envelope: dict[str, Any], handlers: dict[str, Handler]) -> str:
     """Apply one event once; returns "applied", "duplicate" or "ignored". The caller commits."""
     event_type = envelope["type"]
-    contracts.validate(event_type, envelope["data"])
+    spec = contracts.validate(event_type, envelope["data"])
+    if envelope.get("version") != spec.version:
+        # Refused (and so retried, then dead-lettered) until this consumer learns the new version.
+        raise InvalidInput(
+            f"{event_type} version {envelope.get('version')} is not understood (expects {spec.version})."
+        )
     session = current_db().session
     inbox = table("inbox_event")
     inserted = session.execute(
@@ -81,10 +86,10 @@ def register_event_receiver(api: InternalAPI, handlers: dict[str, Handler]) -> N
             return error_json(422, "invalid", "An event's source must be its signed caller.")
         try:
             uuid.UUID(str(envelope["id"]))
-            status = apply_event(envelope, handlers)
         except ValueError:
-            current_db().session.rollback()
             return error_json(422, "invalid", "Event id must be a UUID.")
+        try:
+            status = apply_event(envelope, handlers)
         except DomainError as exc:
             current_db().session.rollback()
             return error_json(exc.status, exc.code, exc.message)

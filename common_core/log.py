@@ -11,7 +11,7 @@ from typing import Any
 
 from flask import Flask, Response, g, request
 
-from common_core.internal.signing import HEADER_CALLER, HEADER_REQUEST_ID
+from common_core.internal.signing import HEADER_REQUEST_ID
 
 # Attributes every LogRecord has; anything else was passed in `extra` and goes into the JSON line.
 _STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
@@ -70,18 +70,8 @@ def init_app(app: Flask) -> None:
     @app.before_request
     def start_request() -> None:
         g.request_started = time.perf_counter()
-        incoming = request.headers.get(HEADER_REQUEST_ID, "")
-        # Only peers (signed internal calls, checked by the guard) may hand us a request id; the edge makes one.
-        if (
-            incoming
-            and request.headers.get(HEADER_CALLER)
-            and request.path.startswith("/internal/")
-            and len(incoming) <= 64
-            and incoming.replace("-", "").isalnum()
-        ):
-            g.request_id = incoming
-        else:
-            g.request_id = uuid.uuid4().hex
+        # The edge makes the id; the internal guard adopts a verified peer's id (internal/api.py).
+        g.request_id = uuid.uuid4().hex
 
     @app.after_request
     def log_request(response: Response) -> Response:
@@ -97,6 +87,7 @@ def init_app(app: Flask) -> None:
                 "status": response.status_code,
                 "duration_ms": duration,
                 "request_id": g.get("request_id"),
+                "service": app.config["SERVICE"],
             },
         )
         return response

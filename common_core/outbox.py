@@ -60,7 +60,7 @@ def record_event(event_type: str, data: dict[str, Any], *, event_id: uuid.UUID |
 
 def backoff_seconds(attempts: int) -> float:
     """Exponential backoff with full jitter: about 1 s, 2 s, 4 s ... capped at 10 minutes."""
-    ceiling = min(600.0, 2.0 ** max(0, attempts - 1))
+    ceiling = min(600.0, 2.0 ** min(max(0, attempts - 1), 10))
     return ceiling / 2 + random.random() * ceiling / 2
 
 
@@ -255,7 +255,9 @@ def run_relay(app: Flask, *, idle_wait: float = 5.0, stop: Callable[[], bool] = 
                 for _ in listener.notifies(timeout=0):
                     pass
         except (psycopg.OperationalError, sa.exc.OperationalError, sa.exc.DBAPIError) as exc:
-            log.warning("relay lost the database, retrying", extra={"error": str(exc)[:200]})
+            log.warning(
+                "relay lost the database, retrying", extra={"error": str(exc)[:200], "service": app.config["SERVICE"]}
+            )
             if listener is not None:
                 listener.close()
                 listener = None

@@ -23,7 +23,7 @@ from flask import Blueprint, Flask, current_app, g, jsonify, request
 from sqlalchemy.dialects.postgresql import insert
 
 from common_core.db import current_db, table, utcnow
-from common_core.internal.signing import SignatureError, verify
+from common_core.internal.signing import HEADER_REQUEST_ID, SignatureError, verify
 
 ERROR_SCHEMA = {
     "type": "object",
@@ -57,7 +57,6 @@ class InternalAPI:
         self.title = title
         self.blueprint = Blueprint("internal", f"{service}.internal", url_prefix="/internal")
         self.paths: dict[str, dict[str, Any]] = {}
-        self.blueprint.before_request(_require_signature)
         self.route("/openapi.json", methods=["GET"], summary="This API as OpenAPI 3.1", response={"type": "object"})(
             self._serve_openapi
         )
@@ -128,6 +127,13 @@ class InternalAPI:
         return jsonify(self.openapi())
 
     def init_app(self, app: Flask) -> None:
+        # Guard at app level so an unsigned probe of an unknown /internal/ path gets 401 too, not 404.
+        @app.before_request
+        def guard_internal() -> Any:
+            if request.path.startswith("/internal/"):
+                return _require_signature()
+            return None
+
         app.register_blueprint(self.blueprint)
         csrf = app.extensions.get("csrf")
         if csrf is not None:
@@ -164,6 +170,9 @@ def _require_signature() -> Any:
     if not _first_use_of_nonce(caller, nonce):
         return error_json(401, "unauthorized", "replayed request")
     g.internal_caller = caller
+    incoming = request.headers.get(HEADER_REQUEST_ID, "")
+    if incoming and len(incoming) <= 64 and incoming.replace("-", "").isalnum():
+        g.request_id = incoming  # a verified peer carries the edge's request id along
     return None
 
 

@@ -54,11 +54,9 @@ class InternalClient:
         """
         config = current_app.config
         caller = config["SERVICE"]
-        session = current_app.extensions.get("internal_sessions", {}).get(peer)
+        kwargs.setdefault("session", current_app.extensions.get("internal_sessions", {}).get(peer))
         kwargs.setdefault("timeout", tuple(config.get("INTERNAL_TIMEOUT", (2.0, 5.0))))
-        return cls(
-            caller, peer, config["PEERS"][peer], config["INTERNAL_SECRETS"][caller][0], session=session, **kwargs
-        )
+        return cls(caller, peer, config["PEERS"][peer], config["INTERNAL_SECRETS"][caller][0], **kwargs)
 
     def get(self, path: str, params: dict[str, Any] | None = None) -> Any:
         return self.request("GET", path, params=params)

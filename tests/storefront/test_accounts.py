@@ -101,11 +101,21 @@ def test_form_post_without_csrf_token_is_refused_and_creates_nothing(storefront)
 def test_password_change_needs_the_current_password(storefront):
     client = storefront.test_client()
     sign_up(client)
-    wrong = submit(client, "/account/password", {"current_password": "nope nope", "new_password": "new pass phrase",
-                                                  "confirm_password": "new pass phrase"})
+    wrong = submit(
+        client,
+        "/account/password",
+        {"current_password": "nope nope", "new_password": "new pass phrase", "confirm_password": "new pass phrase"},
+    )
     assert wrong.status_code == 422 and "current password is not right" in wrong.get_data(as_text=True)
-    ok = submit(client, "/account/password", {"current_password": "correct horse battery",
-                                               "new_password": "new pass phrase", "confirm_password": "new pass phrase"})
+    ok = submit(
+        client,
+        "/account/password",
+        {
+            "current_password": "correct horse battery",
+            "new_password": "new pass phrase",
+            "confirm_password": "new pass phrase",
+        },
+    )
     assert ok.status_code == 302
     sign_out(client)
     assert sign_in(storefront.test_client(), password="new pass phrase").status_code == 302
@@ -115,8 +125,14 @@ def test_sign_in_redirects_only_to_local_pages(storefront):
     sign_up(storefront.test_client())
     client = storefront.test_client()
     page = client.get("/account/signin?next=//evil.example/phish")
-    response = client.post("/account/signin", data={"email": "ada@example.com", "password": "correct horse battery",
-                                                    "next": "//evil.example/phish",
-                                                    "csrf_token": csrf_from(page.get_data(as_text=True))})
+    response = client.post(
+        "/account/signin",
+        data={
+            "email": "ada@example.com",
+            "password": "correct horse battery",
+            "next": "//evil.example/phish",
+            "csrf_token": csrf_from(page.get_data(as_text=True)),
+        },
+    )
     assert response.status_code == 302
     assert response.headers["Location"] == "/"
