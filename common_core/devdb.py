@@ -149,7 +149,7 @@ def ensure_running() -> bool:
             import shutil
 
             shutil.chown(log, run_as["user"])
-        subprocess.run(
+        result = subprocess.run(
             [
                 _bin("pg_ctl"),
                 "-D",
@@ -163,11 +163,16 @@ def ensure_running() -> bool:
                 f"-h 127.0.0.1 -p {port()} -k {_pgdata()} -c max_connections=200",
                 "start",
             ],
-            check=True,
             capture_output=True,
             text=True,
             **run_as,
         )
+        if result.returncode:
+            tail = "\n".join(log.read_text(errors="replace").splitlines()[-15:])
+            raise SystemExit(
+                f"The embedded PostgreSQL did not start on 127.0.0.1:{port()} "
+                f"(is another server using that port? set MARKETPLACE_PG_PORT).\n{result.stderr}\n{tail}"
+            )
         for _ in range(50):
             if is_running():
                 break
