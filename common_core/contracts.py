@@ -23,6 +23,30 @@ class EventSpec:
     optional: tuple[str, ...] = field(default=())
 
 
+# Shapes (all money as decimal strings with two places, all times ISO 8601 UTC, ids as ints unless said):
+#   category.upserted  category_id, name, slug, parent_id (null for a top-level category), position
+#   vendor.*           vendor_id, store_name, status (pending|approved|suspended|rejected), reason, slug,
+#                      description, email, created_at, commission_rate ("10.00" percent)
+#   product.upserted   a listable product's whole shopper-visible state (sent again on any change):
+#                      product_id, vendor_id, title, status ("active"), currency, description (sanitised
+#                      HTML, safe to render), brand, category_id, attributes {name: value},
+#                      options [{name, values: [..]}], weight_grams,
+#                      images [{image_id, sha256, position, is_main, width, height, content_type}]
+#                      (bytes fetched with GET /internal/images/<image_id> on the vendor portal),
+#                      variants [{variant_id, sku, price, compare_at_price|null, options {name: value},
+#                      available}], created_at, updated_at (consumers keep the newest updated_at)
+#   product.removed    product_id, vendor_id, reason (unpublished|archived|deleted|vendor_suspended|hidden)
+#   stock.changed      product_id, variant_id, available, updated_at
+#   order.placed       order_id (uuid string), number, placed_at, currency, total, shipping_total,
+#                      customer_id|null, email, is_new_customer, shipping_address {name, line1, line2, city,
+#                      postcode, country}, lines [{line_id, vendor_id, product_id, variant_id, sku, title,
+#                      options, quantity, unit_price, line_total}]
+#   order.cancelled    order_id, number, reason, lines [{line_id, quantity}] (absent: whole order)
+#   order.refunded     order_id, number, refund_id, amount, currency, reason, lines [{line_id, amount}]
+#   fulfilment.updated order_id, vendor_id, status (acknowledged|packed|shipped|delivered|cancelled),
+#                      carrier, tracking_number, cancelled_lines [{line_id, quantity}], note, updated_at
+#   traffic.batch      events [{kind: page_view|product_view|add_to_cart|checkout_started|order_placed,
+#                      visitor (session-scoped random id), at, path, product_id|null, vendor_id|null}]
 EVENTS: dict[str, EventSpec] = {
     spec.type: spec
     for spec in (
@@ -40,7 +64,7 @@ EVENTS: dict[str, EventSpec] = {
             "vendor_portal",
             ("storefront", "admin_portal"),
             ("vendor_id", "store_name", "status"),
-            ("reason", "email", "created_at"),
+            ("reason", "slug", "email", "created_at", "description", "commission_rate"),
         ),
         EventSpec(
             "vendor.upserted",
@@ -48,7 +72,7 @@ EVENTS: dict[str, EventSpec] = {
             "vendor_portal",
             ("storefront", "admin_portal"),
             ("vendor_id", "store_name", "status"),
-            ("slug", "description", "email", "created_at"),
+            ("reason", "slug", "description", "email", "created_at", "commission_rate"),
         ),
         EventSpec(
             "product.upserted",
@@ -62,6 +86,8 @@ EVENTS: dict[str, EventSpec] = {
                 "category_id",
                 "images",
                 "attributes",
+                "options",
+                "weight_grams",
                 "compare_at_price",
                 "created_at",
                 "updated_at",
@@ -73,9 +99,16 @@ EVENTS: dict[str, EventSpec] = {
             "vendor_portal",
             ("storefront", "admin_portal"),
             ("product_id", "vendor_id"),
-            ("reason",),
+            ("reason", "updated_at"),
         ),
-        EventSpec("stock.changed", 1, "vendor_portal", ("storefront",), ("product_id", "variant_id", "available")),
+        EventSpec(
+            "stock.changed",
+            1,
+            "vendor_portal",
+            ("storefront",),
+            ("product_id", "variant_id", "available"),
+            ("updated_at",),
+        ),
         EventSpec(
             "order.placed",
             1,
@@ -106,7 +139,7 @@ EVENTS: dict[str, EventSpec] = {
             "vendor_portal",
             ("storefront", "admin_portal"),
             ("order_id", "vendor_id", "status"),
-            ("carrier", "tracking_number", "cancelled_lines", "note"),
+            ("carrier", "tracking_number", "cancelled_lines", "note", "updated_at"),
         ),
         EventSpec("traffic.batch", 1, "storefront", ("admin_portal", "vendor_portal"), ("events",)),
         EventSpec(
