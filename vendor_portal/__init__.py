@@ -23,7 +23,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     web.init_app(app)
     common_ui.init_app(app, portal="vendor", portal_name="Marketplace Vendors")
 
-    from vendor_portal import accounts, catalog, cli, dashboard, internal
+    from vendor_portal import accounts, catalog, cli, dashboard, internal, models  # noqa: F401 - models: metadata
 
     accounts.init_app(app, login_manager)
     dashboard.init_app(app)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -28,6 +29,9 @@ class Vendor(db.Model):
     return_policy: Mapped[str | None] = mapped_column(sa.Text)
     status: Mapped[str] = mapped_column(sa.String(16), default="pending", server_default="pending")
     status_reason: Mapped[str | None] = mapped_column(sa.Text)
+    logo_media_id: Mapped[int | None] = mapped_column(sa.ForeignKey("media.id", ondelete="SET NULL", use_alter=True))
+    # Set by admin_portal (which keeps the commission ledger); percent of each sale.
+    commission_rate: Mapped[Decimal] = mapped_column(sa.Numeric(5, 2), default=Decimal("10.00"), server_default="10")
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=sa.func.now())
 
     @property

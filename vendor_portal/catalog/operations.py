@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import html
 from decimal import Decimal
+
+import nh3
 
 from common_core.db import money
 from common_core.errors import InvalidTransition, NotAllowed
 from vendor_portal.accounts.models import Vendor, VendorUser
 from vendor_portal.catalog import events
-from vendor_portal.catalog.models import Product
+from vendor_portal.catalog.models import Product, Variant
 from vendor_portal.catalog.queries import products_of
 from vendor_portal.extensions import db
 
@@ -24,19 +27,24 @@ NOT_APPROVED = "Your store must be approved before you can publish products."
 
 
 def create_product(
-    vendor: Vendor, *, title: str, description: str, price: Decimal, currency: str, actor: VendorUser
+    vendor: Vendor,
+    *,
+    title: str,
+    description: str,
+    price: Decimal,
+    currency: str,
+    actor: VendorUser,
+    sku: str | None = None,
 ) -> Product:
-    """A new draft: nothing reaches shoppers until it is published."""
+    """A new draft selling as one default variant: nothing reaches shoppers until it is published."""
     _ensure_member(vendor.id, actor)
-    product = Product(
-        vendor=vendor,
-        title=title.strip(),
-        description=(description or "").strip(),
-        price=money(price),
-        currency=currency,
-        status="draft",
-    )
+    product = Product(vendor=vendor, title=title.strip(), currency=currency, status="draft")
+    _set_description(product, description)
     db.session.add(product)
+    db.session.flush()
+    product.variants.append(
+        Variant(vendor_id=vendor.id, sku=(sku or "").strip() or f"P{product.id}", price=money(price), position=0)
+    )
     db.session.flush()
     return product
 
@@ -46,8 +54,8 @@ def update_product(
 ) -> None:
     _ensure_member(product.vendor_id, actor)
     product.title = title.strip()
-    product.description = (description or "").strip()
-    product.price = money(price)
+    _set_description(product, description)
+    product.variants[0].price = money(price)
     product.currency = currency
     db.session.flush()
     if product.listed:
@@ -109,6 +117,25 @@ def _move(product: Product, status: str) -> None:
         )
     product.status = status
     db.session.flush()
+
+
+def sanitise_description(text: str) -> str:
+    """Vendor text as safe HTML: markup limited to a small allow-list; plain text keeps its paragraphs."""
+    text = (text or "").strip()
+    if not text:
+        return ""
+    if "<" not in text:
+        paragraphs = [p.strip() for p in text.replace("\r\n", "\n").split("\n\n") if p.strip()]
+        return "".join(f"<p>{html.escape(p).replace(chr(10), '<br>')}</p>" for p in paragraphs)
+    return nh3.clean(text, tags=ALLOWED_TAGS, attributes={"a": {"href", "title"}}, link_rel="nofollow noopener")
+
+
+ALLOWED_TAGS = {"p", "br", "strong", "em", "b", "i", "u", "ul", "ol", "li", "h3", "h4", "blockquote", "a", "code"}
+
+
+def _set_description(product: Product, description: str) -> None:
+    product.description = (description or "").strip()
+    product.description_html = sanitise_description(product.description)
 
 
 def _ensure_member(vendor_id: int, actor: VendorUser) -> None:

@@ -47,7 +47,7 @@ def new() -> Any:
 @login_required
 def edit(product_id: int) -> Any:
     product = products_of(current_user.vendor).get_or_404(product_id, for_update=request.method == "POST")
-    form = ProductForm(obj=product)
+    form = ProductForm(obj=product, price=product.price_from)
     if form.validate_on_submit():
         operations.update_product(
             product,

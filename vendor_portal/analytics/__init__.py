@@ -1,0 +1,1 @@
+"""analytics of the vendor portal."""

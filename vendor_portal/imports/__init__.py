@@ -1,0 +1,1 @@
+"""imports of the vendor portal."""

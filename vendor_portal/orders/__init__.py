@@ -1,0 +1,1 @@
+"""orders of the vendor portal."""
