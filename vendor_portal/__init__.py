@@ -23,11 +23,28 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     web.init_app(app)
     common_ui.init_app(app, portal="vendor", portal_name="Marketplace Vendors")
 
-    from vendor_portal import accounts, catalog, cli, dashboard, internal, models  # noqa: F401 - models: metadata
+    from vendor_portal import (  # noqa: F401 - models: the whole metadata, for Alembic
+        accounts,
+        analytics,
+        catalog,
+        cli,
+        dashboard,
+        imports,
+        internal,
+        inventory,
+        models,
+        navigation,
+        orders,
+    )
 
     accounts.init_app(app, login_manager)
     dashboard.init_app(app)
     catalog.init_app(app)
+    inventory.init_app(app)
+    orders.init_app(app)
+    analytics.init_app(app)
+    imports.init_app(app)
+    navigation.init_app(app)
     internal.init_app(app)
     cli.init_app(app)
     return app

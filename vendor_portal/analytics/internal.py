@@ -1,0 +1,3 @@
+"""Internal endpoints of the analytics domain, registered on the vendor portal's signed API."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Events of the orders domain: handlers registered in the vendor portal's inbox, and events it publishes."""
+
+from __future__ import annotations
