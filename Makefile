@@ -5,6 +5,8 @@ PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
 	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' && { echo $$p; break; }; done)
 VENV := .venv
 BIN := $(VENV)/bin
+# Tests run on every core (pytest-xdist); each worker has its own databases.
+PYTEST_ARGS ?= -n auto
 
 .PHONY: run test lint fmt check-python relay-once clean-db help
 
