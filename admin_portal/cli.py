@@ -35,7 +35,7 @@ def init_app(app: Flask) -> None:
 
     @app.cli.command("seed-demo")
     def seed_demo() -> None:
-        """Load the demo staff, one per role (idempotent: existing rows are kept)."""
+        """Load the demo staff (one per role) and category tree (idempotent: existing rows are kept)."""
         from admin_portal.demo import seed
 
         _require_migrated()

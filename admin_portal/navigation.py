@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,10 +12,19 @@ from flask_login import current_user
 from admin_portal.staff.access import allowed_roles, may_use
 
 
+def _pending_vendors() -> int:
+    from admin_portal.vendors.queries import pending_count
+
+    return pending_count()
+
+
 @dataclass(frozen=True)
 class NavItem:
     label: str
     endpoint: str
+    # A number worth a glance (e.g. vendors waiting for approval), counted only for staff who see the item.
+    count: Callable[[], int] | None = None
+    count_label: str = ""
 
     @property
     def roles(self) -> frozenset[str]:
@@ -24,19 +34,25 @@ class NavItem:
 
 NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("Dashboard", "dashboard.home"),
+    NavItem("Categories", "categories.index"),
+    NavItem("Vendors", "vendors.index", count=_pending_vendors, count_label="waiting for approval"),
     NavItem("Staff", "staff.index"),
+    NavItem("Audit log", "audit.index"),
 )
 
 
 def visible_nav(staff: Any) -> list[dict[str, Any]]:
-    """The items `staff` may use, with their URL and whether the current page is in their section."""
+    """The items `staff` may use, with their URL, whether the current page is in their section, and a count."""
     items = []
     for item in NAV_ITEMS:
         if not may_use(staff, item.endpoint):
             continue
         href = url_for(item.endpoint)
         current = request.path == href or (href != "/" and request.path.startswith(href.rstrip("/") + "/"))
-        items.append({"label": item.label, "href": href, "current": current})
+        count = item.count() if item.count else None
+        items.append(
+            {"label": item.label, "href": href, "current": current, "count": count, "count_label": item.count_label}
+        )
     return items
 
 

@@ -13,6 +13,9 @@ from admin_portal.staff.models import STAFF_ROLES
 
 View = TypeVar("View", bound=Callable[..., Any])
 
+# Who looks after the catalogue side of the platform: categories and vendors.
+CATALOGUE_ROLES = ("owner", "catalogue_manager")
+
 
 def roles_required(*roles: str) -> Callable[[View], View]:
     """Let signed-in active staff with one of `roles` in; send others to sign in (anonymous) or 403."""

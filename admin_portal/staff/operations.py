@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy.exc import IntegrityError
 
+from admin_portal import audit
 from admin_portal.extensions import db
 from admin_portal.staff.models import STAFF_ROLES, Staff
 from admin_portal.staff.queries import normalise_email, staff_by_email
@@ -29,6 +30,7 @@ def create_staff(email: str, name: str, role: str, password: str, *, actor: Staf
             db.session.add(staff)
     except IntegrityError:
         raise FieldError("email", "A staff account with this email already exists.") from None
+    audit.record(actor, "staff.created", "staff", staff.id, None, _audited(staff))
     return staff
 
 
@@ -73,15 +75,24 @@ def disable_staff(staff: Staff, *, actor: Staff | None) -> None:
             raise Conflict(f"{staff.name} is the last active owner and cannot be disabled. Add another owner first.")
     if actor is not None and actor.id == staff.id:
         raise NotAllowed("You cannot disable your own account. Ask another owner to do it.")
+    before = _audited(staff)
     staff.move_to("disabled")
     auth.end_all_sessions(staff.id)
     db.session.flush()
+    audit.record(actor, "staff.disabled", "staff", staff.id, before, _audited(staff))
 
 
 def enable_staff(staff: Staff, *, actor: Staff | None) -> None:
     _require_owner(actor)
+    before = _audited(staff)
     staff.move_to("active")
     db.session.flush()
+    audit.record(actor, "staff.enabled", "staff", staff.id, before, _audited(staff))
+
+
+def _audited(staff: Staff) -> dict[str, str]:
+    # Never the password hash or the two-factor secret: the log is read by every owner.
+    return {"email": staff.email, "name": staff.name, "role": staff.role, "status": staff.status}
 
 
 def _require_owner(actor: Staff | None) -> None:

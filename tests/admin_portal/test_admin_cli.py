@@ -6,7 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from admin_portal.extensions import db
-from tests.admin_portal.conftest import sign_in, staff_rows
+from tests.admin_portal.conftest import delivery_statuses, outbox_events, rows, sign_in, staff_rows
 
 
 def create_admin(admin, *args: str, input: str | None = None):
@@ -87,7 +87,7 @@ def test_seed_demo_creates_one_staff_member_per_role_once(admin):
     runner = admin.test_cli_runner()
     first = runner.invoke(args=["seed-demo"])
     assert first.exit_code == 0, first.output
-    assert "4 staff account(s) created" in first.output
+    assert "4 staff account(s) and 40 categories created" in first.output
     expected = {
         "admin@example.com": ("owner", "active"),
         "catalogue@example.com": ("catalogue_manager", "active"),
@@ -99,3 +99,33 @@ def test_seed_demo_creates_one_staff_member_per_role_once(admin):
     assert again.exit_code == 0 and "already loaded" in again.output
     assert staff_rows(admin) == expected
     assert sign_in(admin.test_client(), "admin@example.com", "admin-demo-pass").status_code == 302
+
+
+def test_seed_demo_loads_a_two_level_tree_of_forty_categories_published_to_the_other_services(platform):
+    admin = platform.admin
+    runner = admin.test_cli_runner()
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    tree = rows(admin, "SELECT c.name, p.name AS parent FROM category c LEFT JOIN category p ON p.id = c.parent_id")
+    top = [row.name for row in tree if row.parent is None]
+    assert len(tree) == 40 and len(top) == 8
+    assert {
+        "Audio",
+        "Home & Kitchen",
+        "Fashion",
+        "Sports & Outdoors",
+        "Books",
+        "Toys & Games",
+        "Beauty",
+        "Garden",
+    } == set(top)
+    assert all(sum(1 for row in tree if row.parent == name) == 4 for name in top)
+    events = outbox_events(admin, "category.")
+    assert len(events) == 40 and {event_type for event_type, _ in events} == {"category.upserted"}
+
+    again = runner.invoke(args=["seed-demo"])
+    assert "already loaded" in again.output
+    assert len(rows(admin, "SELECT id FROM category")) == 40 and len(outbox_events(admin, "category.")) == 40
+
+    platform.drain()
+    statuses = delivery_statuses(admin, "category.upserted")
+    assert len(statuses) == 80 and {status for _, status in statuses} == {"delivered"}

@@ -1,0 +1,16 @@
+"""Jinja helpers of the admin portal's own templates (shared markup lives in templates/_admin.html)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import Flask
+
+
+def utc_text(moment: datetime) -> str:
+    """A moment as "2026-01-31 14:05" in UTC: staff in several time zones read the same figure."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M")
+
+
+def init_app(app: Flask) -> None:
+    app.add_template_filter(utc_text, "utc_text")
