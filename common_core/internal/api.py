@@ -60,6 +60,7 @@ class InternalAPI:
         self.route("/openapi.json", methods=["GET"], summary="This API as OpenAPI 3.1", response={"type": "object"})(
             self._serve_openapi
         )
+        self._outbox_routes()
 
     def route(
         self,
@@ -122,6 +123,53 @@ class InternalAPI:
             },
             "security": [{"hmac": []}],
         }
+
+    def _outbox_routes(self) -> None:
+        """Every service's outbox backlog and dead letters, for admin's system health page."""
+        from common_core import outbox
+
+        stats_schema = {
+            "type": "object",
+            "required": ["pending", "dead"],
+            "properties": {
+                "pending": {"type": "integer"},
+                "dead": {"type": "integer"},
+                "oldest_pending_due": {"type": ["string", "null"]},
+            },
+        }
+        dead_schema = {
+            "type": "object",
+            "required": ["deliveries"],
+            "properties": {"deliveries": {"type": "array", "items": {"type": "object"}}},
+        }
+
+        @self.route(
+            "/outbox/stats", methods=["GET"], summary="Outbox backlog", response=stats_schema, callers=("admin_portal",)
+        )
+        def outbox_stats() -> Any:
+            return jsonify(outbox.stats())
+
+        @self.route(
+            "/outbox/dead",
+            methods=["GET"],
+            summary="Dead deliveries, newest first",
+            response=dead_schema,
+            callers=("admin_portal",),
+        )
+        def outbox_dead() -> Any:
+            return jsonify({"deliveries": outbox.dead_deliveries()})
+
+        @self.route(
+            "/outbox/dead/<int:delivery_id>/retry",
+            methods=["POST"],
+            summary="Retry a dead delivery",
+            response={"type": "object", "required": ["retried"], "properties": {"retried": {"type": "boolean"}}},
+            callers=("admin_portal",),
+        )
+        def outbox_retry(delivery_id: int) -> Any:
+            if not outbox.retry_dead(delivery_id):
+                return error_json(404, "not_found", "No dead delivery with that id.")
+            return jsonify({"retried": True})
 
     def _serve_openapi(self) -> Any:
         return jsonify(self.openapi())

@@ -199,3 +199,27 @@ def test_an_unsigned_caller_cannot_choose_its_request_id(platform, caplog):
     assert response.headers[HEADER_REQUEST_ID] != "planted-by-attacker"
     logged = [r.request_id for r in caplog.records if r.name == "marketplace.request"]
     assert "planted-by-attacker" not in logged
+
+
+def test_admin_reads_each_services_outbox_backlog_and_retries_a_dead_delivery(platform, monkeypatch):
+    from common_core.outbox import deliver_due, record_event
+
+    monkeypatch.setitem(platform.vendor.config, "OUTBOX_MAX_ATTEMPTS", 1)
+    platform.adapters["storefront"].down = True
+    with platform.vendor.app_context():
+        record_event("product.removed", {"product_id": 1, "vendor_id": 1})
+        platform.vendor.extensions["sqlalchemy"].session.commit()
+        deliver_due()
+    with platform.admin.app_context():
+        client = InternalClient.for_peer("vendor_portal")
+        stats = client.get("/internal/outbox/stats")
+        assert stats["dead"] == 1
+        [dead] = client.get("/internal/outbox/dead")["deliveries"]
+        assert dead["subscriber"] == "storefront" and dead["type"] == "product.removed"
+        platform.adapters["storefront"].down = False
+        assert client.post(f"/internal/outbox/dead/{dead['id']}/retry", {}) == {"retried": True}
+        assert client.get("/internal/outbox/stats")["dead"] == 0
+    with platform.storefront.app_context():
+        with pytest.raises(PeerError) as refused:
+            InternalClient.for_peer("vendor_portal").get("/internal/outbox/stats")
+        assert refused.value.status == 403
