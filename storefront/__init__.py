@@ -23,8 +23,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     web.init_app(app)
     common_ui.init_app(app, portal="storefront", portal_name="Marketplace")
 
-    from storefront import account, catalog, cli, internal
+    from storefront import account, catalog, cli, formatting, internal
 
+    formatting.init_app(app)
     account.init_app(app, login_manager)
     catalog.init_app(app)
     internal.init_app(app)

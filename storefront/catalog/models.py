@@ -1,0 +1,172 @@
+"""The storefront's read copy of the catalogue, shaped for browsing and search, fed only by events.
+
+Ids are the owners' ids (admin_portal for categories, vendor_portal for the rest). There are no foreign
+keys to vendors or categories: events arrive in any order, so a product may name a store or a category
+the storefront has not heard of yet. Denormalised columns (vendor name, category path, prices, stock)
+are kept current by the event handlers in catalog/events.py so pages read one table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR
+from sqlalchemy.orm import Mapped, deferred, mapped_column
+
+from common_core.db import Money
+from storefront.extensions import db
+
+TZ = sa.DateTime(timezone=True)
+VENDOR_STATUSES = ("pending", "approved", "suspended", "rejected")
+PRODUCT_STATUSES = ("active", "removed")
+LOW_STOCK = 5  # "only N left" at or below this
+
+
+@dataclass(frozen=True)
+class StockState:
+    key: str  # matches common_ui's badge classes: in-stock, low-stock, out-of-stock
+    label: str
+
+
+def stock_state(available: int) -> StockState:
+    if available <= 0:
+        return StockState("out-of-stock", "Out of stock")
+    if available <= LOW_STOCK:
+        return StockState("low-stock", f"Only {available} left")
+    return StockState("in-stock", "In stock")
+
+
+class Category(db.Model):
+    """admin_portal's two-level category tree."""
+
+    __tablename__ = "category"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    parent_id: Mapped[int | None] = mapped_column(index=True)
+    name: Mapped[str] = mapped_column(sa.String(120))
+    # Not unique: two categories may swap slugs across events that arrive out of order.
+    slug: Mapped[str] = mapped_column(sa.String(140), index=True)
+    position: Mapped[int] = mapped_column(default=0, server_default="0")
+    retired: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    event_at: Mapped[datetime] = mapped_column(TZ)  # occurred_at of the newest event applied
+
+
+class Vendor(db.Model):
+    """A store: its public name and page, and whether its products may be listed."""
+
+    __tablename__ = "vendor"
+    __table_args__ = (sa.CheckConstraint(f"status IN {VENDOR_STATUSES}", name="status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    store_name: Mapped[str] = mapped_column(sa.String(120))
+    slug: Mapped[str] = mapped_column(sa.String(140), index=True)
+    status: Mapped[str] = mapped_column(sa.String(16))
+    description: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    event_at: Mapped[datetime] = mapped_column(TZ)
+
+
+class Product(db.Model):
+    """One listable product with everything a card, a facet or a search needs, in one row."""
+
+    __tablename__ = "product"
+    __table_args__ = (
+        sa.CheckConstraint(f"status IN {PRODUCT_STATUSES}", name="status"),
+        sa.CheckConstraint("currency ~ '^[A-Z]{3}$'", name="currency_iso"),
+        sa.CheckConstraint("min_price IS NULL OR min_price >= 0", name="min_price_not_negative"),
+        sa.CheckConstraint("rating_count >= 0", name="rating_count_not_negative"),
+        sa.Index("ix_product_search_document", "search_document", postgresql_using="gin"),
+        sa.Index(
+            "ix_product_search_name_trgm",
+            "search_name",
+            postgresql_using="gin",
+            postgresql_ops={"search_name": "gin_trgm_ops"},
+        ),
+        sa.Index("ix_product_category_ids", "category_ids", postgresql_using="gin"),
+        # Listings sort only listed products: partial indexes keep the sort keys small.
+        sa.Index("ix_product_listed_created_at", "created_at", "id", postgresql_where=sa.text("listed")),
+        sa.Index("ix_product_listed_min_price", "min_price", "id", postgresql_where=sa.text("listed")),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    vendor_id: Mapped[int] = mapped_column(index=True)
+    vendor_name: Mapped[str | None] = mapped_column(sa.String(120))
+    vendor_slug: Mapped[str | None] = mapped_column(sa.String(140))
+    title: Mapped[str] = mapped_column(sa.String(200))
+    slug: Mapped[str] = mapped_column(sa.String(100))
+    brand: Mapped[str | None] = mapped_column(sa.String(80))
+    description_html: Mapped[str] = mapped_column(sa.Text, default="", server_default="")  # nh3-cleaned here too
+    description_text: Mapped[str] = mapped_column(sa.Text, default="", server_default="")  # for the search document
+    currency: Mapped[str] = mapped_column(sa.CHAR(3))
+    category_id: Mapped[int | None] = mapped_column(index=True)
+    category_ids: Mapped[list[int]] = mapped_column(ARRAY(sa.Integer), default=list, server_default="{}")  # root first
+    category_path: Mapped[str] = mapped_column(sa.Text, default="", server_default="")  # "Audio / Headphones"
+    attributes: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict, server_default="{}")
+    options: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, default=list, server_default="[]")
+    min_price: Mapped[Decimal | None] = mapped_column(Money)
+    max_price: Mapped[Decimal | None] = mapped_column(Money)
+    compare_at_price: Mapped[Decimal | None] = mapped_column(Money)  # of the cheapest variant, when above it
+    in_stock: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    stock_total: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Filled by reviews later; until then every product is unrated.
+    rating_avg: Mapped[Decimal | None] = mapped_column(sa.Numeric(3, 2))
+    rating_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    status: Mapped[str] = mapped_column(sa.String(16), default="active", server_default="active")
+    # Shown to shoppers: active, priced, and its store approved. Kept by the handlers.
+    listed: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    created_at: Mapped[datetime] = mapped_column(TZ)
+    updated_at: Mapped[datetime] = mapped_column(TZ)  # the vendor's updated_at: newer state wins
+    event_at: Mapped[datetime] = mapped_column(TZ)  # breaks updated_at ties (remove, then republish)
+    search_document: Mapped[Any | None] = deferred(mapped_column(TSVECTOR))
+    search_name: Mapped[str] = mapped_column(sa.Text, default="", server_default="")  # lower(unaccent(title brand))
+
+
+class Variant(db.Model):
+    """What is sold: a price, its option values and how many can be bought now."""
+
+    __tablename__ = "variant"
+    __table_args__ = (
+        sa.CheckConstraint("price >= 0", name="price_not_negative"),
+        sa.CheckConstraint("available >= 0", name="available_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    product_id: Mapped[int] = mapped_column(sa.ForeignKey("product.id", ondelete="CASCADE"), index=True)
+    sku: Mapped[str | None] = mapped_column(sa.String(64))
+    price: Mapped[Decimal] = mapped_column(Money)
+    compare_at_price: Mapped[Decimal | None] = mapped_column(Money)
+    options: Mapped[dict[str, str]] = mapped_column(JSONB, default=dict, server_default="{}")
+    available: Mapped[int] = mapped_column(default=0, server_default="0")
+    position: Mapped[int] = mapped_column(default=0, server_default="0")
+    stock_at: Mapped[datetime] = mapped_column(TZ)  # as of when `available` was true: newer counts win
+
+    @property
+    def label(self) -> str:
+        return " / ".join(str(v) for v in self.options.values()) if self.options else "Standard"
+
+    @property
+    def stock(self) -> StockState:
+        return stock_state(self.available)
+
+
+class ProductImage(db.Model):
+    """An image's metadata and the two sizes the shop serves, copied from the vendor portal."""
+
+    __tablename__ = "product_image"
+    __table_args__ = (
+        sa.CheckConstraint("content_type IN ('image/jpeg', 'image/png', 'image/webp')", name="content_type"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)  # the vendor portal's image_id
+    product_id: Mapped[int] = mapped_column(sa.ForeignKey("product.id", ondelete="CASCADE"), index=True)
+    sha256: Mapped[str] = mapped_column(sa.String(64), index=True)
+    position: Mapped[int] = mapped_column(default=0, server_default="0")
+    is_main: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    width: Mapped[int | None]
+    height: Mapped[int | None]
+    content_type: Mapped[str] = mapped_column(sa.String(32))
+    thumbnail: Mapped[bytes] = deferred(mapped_column(sa.LargeBinary))
+    medium: Mapped[bytes] = deferred(mapped_column(sa.LargeBinary))

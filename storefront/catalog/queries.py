@@ -1,0 +1,314 @@
+"""Reads of the catalogue copy for pages: cards, the category tree, a product, its images.
+
+Each page issues a fixed number of statements whatever it shows: cards in one query, their images in
+one IN query, never one query per product. Nothing here calls another service.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from flask import url_for
+from sqlalchemy.dialects.postgresql import distinct_on
+
+from storefront.catalog.models import Category, Product, ProductImage, StockState, Variant, Vendor, stock_state
+from storefront.extensions import db
+
+p = Product.__table__
+img = ProductImage.__table__
+
+HOME_SHELF = 8
+EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}
+IMAGE_SIZES = ("thumbnail", "medium")
+
+CARD_COLUMNS = (
+    p.c.id,
+    p.c.slug,
+    p.c.title,
+    p.c.brand,
+    p.c.vendor_name,
+    p.c.vendor_slug,
+    p.c.currency,
+    p.c.min_price,
+    p.c.max_price,
+    p.c.compare_at_price,
+    p.c.in_stock,
+    p.c.stock_total,
+    p.c.rating_avg,
+    p.c.rating_count,
+    p.c.created_at,
+)
+
+
+@dataclass(frozen=True)
+class ImageRef:
+    id: int
+    sha256: str
+    content_type: str
+    width: int | None = None
+    height: int | None = None
+
+    @property
+    def ext(self) -> str:
+        return EXTENSIONS.get(self.content_type, "bin")
+
+    def url(self, size: str = "thumbnail") -> str:
+        # The sha in the URL makes it immutable: changed bytes get a new URL, so caches never go stale.
+        return url_for("catalog.image", image_id=self.id, size=size, ext=self.ext, v=self.sha256[:16])
+
+
+@dataclass
+class Card:
+    """What a product card shows."""
+
+    id: int
+    slug: str
+    title: str
+    brand: str | None
+    vendor_name: str | None
+    vendor_slug: str | None
+    currency: str
+    min_price: Decimal
+    max_price: Decimal
+    compare_at_price: Decimal | None
+    in_stock: bool
+    stock_total: int
+    rating_avg: Decimal | None
+    rating_count: int
+    created_at: datetime
+    image: ImageRef | None = None
+
+    @property
+    def url(self) -> str:
+        return url_for("catalog.product", product_id=self.id, slug=self.slug)
+
+    @property
+    def price_varies(self) -> bool:
+        return self.max_price > self.min_price
+
+    @property
+    def stock(self) -> StockState:
+        return stock_state(self.stock_total if self.in_stock else 0)
+
+
+@dataclass
+class Page:
+    """One page of results, shaped for common_ui's pagination macro."""
+
+    items: list[Card]
+    page: int
+    total: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def prev_num(self) -> int:
+        return self.page - 1
+
+    @property
+    def next_num(self) -> int:
+        return self.page + 1
+
+    def iter_pages(
+        self, *, left_edge: int = 1, left_current: int = 2, right_current: int = 3, right_edge: int = 1
+    ) -> Iterator[int | None]:
+        """Page numbers to link, None where a run is left out (1 2 ... 7 8 [9] 10 11 12 ... 40)."""
+        last = 0
+        for number in range(1, self.pages + 1):
+            if (
+                number <= left_edge
+                or self.page - left_current <= number < self.page + right_current
+                or number > self.pages - right_edge
+            ):
+                if last + 1 != number:
+                    yield None
+                yield number
+                last = number
+
+
+@dataclass
+class CategoryTree:
+    """The live categories, loaded once per page: breadcrumbs, subcategory links and facet names."""
+
+    categories: list[Category]
+    by_id: dict[int, Category] = field(init=False)
+    by_slug: dict[str, Category] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.by_id = {c.id: c for c in self.categories}
+        self.by_slug = {}
+        for category in self.categories:
+            self.by_slug.setdefault(category.slug, category)
+
+    def children(self, category: Category | None) -> list[Category]:
+        parent_id = category.id if category else None
+        return [c for c in self.categories if c.parent_id == parent_id]
+
+    def trail(self, category_id: int | None) -> list[Category]:
+        """The category and its ancestors, root first (breadcrumbs)."""
+        trail: list[Category] = []
+        current = self.by_id.get(category_id) if category_id is not None else None
+        while current is not None and current not in trail:
+            trail.insert(0, current)
+            current = self.by_id.get(current.parent_id) if current.parent_id is not None else None
+        return trail
+
+
+def category_tree() -> CategoryTree:
+    rows = db.session.scalars(
+        sa.select(Category).where(Category.retired.is_(False)).order_by(Category.position, Category.name, Category.id)
+    ).all()
+    return CategoryTree(list(rows))
+
+
+def card_query() -> sa.Select[Any]:
+    return sa.select(*CARD_COLUMNS).where(p.c.listed)
+
+
+def load_cards(statement: sa.Select[Any]) -> list[Card]:
+    """Run a card query and attach each card's main image with one more query."""
+    cards = [Card(**row._mapping) for row in db.session.execute(statement)]
+    attach_images(cards)
+    return cards
+
+
+def attach_images(cards: Sequence[Card]) -> None:
+    if not cards:
+        return
+    rows = db.session.execute(
+        sa.select(img.c.product_id, img.c.id, img.c.sha256, img.c.content_type, img.c.width, img.c.height)
+        .where(img.c.product_id.in_([card.id for card in cards]))
+        .ext(distinct_on(img.c.product_id))  # each product's main image
+        .order_by(img.c.product_id, img.c.is_main.desc(), img.c.position, img.c.id)
+    ).all()
+    main = {row.product_id: ImageRef(row.id, row.sha256, row.content_type, row.width, row.height) for row in rows}
+    for card in cards:
+        card.image = main.get(card.id)
+
+
+@dataclass
+class FeaturedCategory:
+    name: str
+    slug: str
+    count: int
+
+
+@dataclass
+class HomePage:
+    categories: list[FeaturedCategory]
+    new_arrivals: list[Card]
+    best_sellers: list[Card]
+
+
+def home_page() -> HomePage:
+    top = Category.__table__
+    counts = db.session.execute(
+        sa.select(top.c.name, top.c.slug, sa.func.count().label("count"))
+        .select_from(top.join(p, p.c.category_ids[1] == top.c.id))
+        .where(top.c.parent_id.is_(None), top.c.retired.is_(False), p.c.listed)
+        .group_by(top.c.id)
+        .order_by(top.c.position, top.c.name)
+    ).all()
+    new_arrivals = [
+        Card(**row._mapping)
+        for row in db.session.execute(card_query().order_by(p.c.created_at.desc(), p.c.id.desc()).limit(HOME_SHELF))
+    ]
+    # Placeholder ordering until orders exist: most reviewed, then newest. Swap in units sold then.
+    best_sellers = [
+        Card(**row._mapping)
+        for row in db.session.execute(
+            card_query().order_by(p.c.rating_count.desc(), p.c.created_at.desc(), p.c.id.desc()).limit(HOME_SHELF)
+        )
+    ]
+    attach_images(new_arrivals + best_sellers)  # both shelves' images in one query
+    return HomePage([FeaturedCategory(**row._mapping) for row in counts], new_arrivals, best_sellers)
+
+
+@dataclass
+class ProductPage:
+    product: Product
+    variants: list[Variant]
+    images: list[ImageRef]
+    trail: list[Category]
+
+    def variant(self, variant_id: int | None) -> Variant | None:
+        """The variant asked for, else the first one that can be bought, else the first."""
+        chosen = next((v for v in self.variants if v.id == variant_id), None)
+        return chosen or next((v for v in self.variants if v.available > 0), None) or next(iter(self.variants), None)
+
+    def variant_with(self, chosen: dict[str, str]) -> Variant | None:
+        """The variant whose option values are exactly these."""
+        return next((v for v in self.variants if v.options == chosen), None)
+
+    @property
+    def main_image(self) -> ImageRef | None:
+        return self.images[0] if self.images else None
+
+    @property
+    def offers_choice(self) -> bool:
+        return len(self.variants) > 1 and bool(self.product.options)
+
+
+def product_page(product_id: int) -> ProductPage | None:
+    """A listed product with its variants, images and category trail; None when shoppers cannot see it."""
+    product = db.session.scalar(sa.select(Product).where(Product.id == product_id, Product.listed))
+    if product is None:
+        return None
+    variants = db.session.scalars(
+        sa.select(Variant).where(Variant.product_id == product_id).order_by(Variant.position, Variant.id)
+    ).all()
+    images = [
+        ImageRef(row.id, row.sha256, row.content_type, row.width, row.height)
+        for row in db.session.execute(
+            sa.select(img.c.id, img.c.sha256, img.c.content_type, img.c.width, img.c.height)
+            .where(img.c.product_id == product_id)
+            .order_by(img.c.is_main.desc(), img.c.position, img.c.id)
+        )
+    ]
+    categories = db.session.scalars(
+        sa.select(Category).where(Category.id.in_(product.category_ids or []), Category.retired.is_(False))
+    ).all()
+    trail = CategoryTree(list(categories)).trail(product.category_id)
+    return ProductPage(product, list(variants), images, trail)
+
+
+def listed_vendor(slug: str) -> Vendor | None:
+    return db.session.scalar(
+        sa.select(Vendor).where(Vendor.slug == slug, Vendor.status == "approved").order_by(Vendor.id).limit(1)
+    )
+
+
+@dataclass(frozen=True)
+class ImageFile:
+    sha256: str
+    content_type: str
+    data: bytes
+
+
+def image_file(image_id: int, size: str) -> ImageFile | None:
+    """The bytes of one size of an image of a listed product."""
+    if size not in IMAGE_SIZES:
+        return None
+    row = db.session.execute(
+        sa.select(img.c.sha256, img.c.content_type, img.c[size].label("data"))
+        .join(p, p.c.id == img.c.product_id)
+        .where(img.c.id == image_id, p.c.listed)
+    ).first()
+    return ImageFile(row.sha256, row.content_type, row.data) if row else None

@@ -1,0 +1,337 @@
+"""Search and filtered listings: full-text search with typo tolerance, facets, sorting and paging.
+
+Words are matched with PostgreSQL full-text search over the weighted search document. When that finds
+few products, close spellings are blended in with pg_trgm word similarity on title and brand, so
+"hedphones" still finds headphones. Facet counts come from one statement: a CTE of the matching
+products with one flag per filter group, then one GROUP BY per group that honours every other
+group's selection but not its own (ticking two brands shows both, and brand counts ignore brands).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from itertools import pairwise
+from typing import Any
+
+import sqlalchemy as sa
+
+from storefront.catalog.forms import PER_PAGE, RATINGS, ListingParams
+from storefront.catalog.models import Category, Product
+from storefront.catalog.queries import Card, CategoryTree, Page, card_query, load_cards
+from storefront.extensions import db
+
+p = Product.__table__
+ENGLISH = sa.literal_column("'english'::regconfig")
+FEW_EXACT_MATCHES = 5  # below this many full-text matches, close spellings join the results
+FACET_LIMIT = 20  # options shown per facet (selected ones always shown)
+# Price buckets on the "from" price; each upper edge is exclusive (a bucket's link ends a cent below).
+PRICE_EDGES = (Decimal(25), Decimal(50), Decimal(100), Decimal(250), Decimal(500))
+SUGGESTIONS = 6
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a page fixes before the shopper filters: a category page its category, a store page its store."""
+
+    category: Category | None = None
+    vendor_id: int | None = None
+
+
+@dataclass
+class FacetOption:
+    value: str
+    label: str
+    count: int
+    selected: bool
+    depth: int = 0
+
+
+@dataclass
+class PriceBucket:
+    label: str
+    price_min: Decimal | None
+    price_max: Decimal | None
+    count: int
+    selected: bool
+
+
+@dataclass
+class Facets:
+    categories: list[FacetOption] = field(default_factory=list)
+    brands: list[FacetOption] = field(default_factory=list)
+    vendors: list[FacetOption] = field(default_factory=list)
+    prices: list[PriceBucket] = field(default_factory=list)
+    ratings: list[FacetOption] = field(default_factory=list)
+    in_stock: int = 0
+
+
+@dataclass
+class Listing:
+    params: ListingParams
+    page: Page
+    facets: Facets
+    close_matches_only: bool = False  # no exact word matched; the results are close spellings
+
+    @property
+    def cards(self) -> list[Card]:
+        return self.page.items
+
+
+@dataclass(frozen=True)
+class TextMatch:
+    condition: sa.ColumnElement[bool]
+    rank: sa.ColumnElement[Any]
+    exact_matches: int
+
+
+def listing(params: ListingParams, tree: CategoryTree, scope: Scope | None = None) -> Listing:
+    """One page of products for these parameters, with facet counts.
+
+    Three statements (facets with the total, the cards, their images), four with words to match.
+    """
+    scope = scope or Scope()
+    where: list[sa.ColumnElement[bool]] = []  # besides "listed", which every query here adds
+    if scope.category is not None:
+        where.append(p.c.category_ids.contains([scope.category.id]))
+    if scope.vendor_id is not None:
+        where.append(p.c.vendor_id == scope.vendor_id)
+    match = text_match(params.q) if params.q else None
+    if match is not None:
+        where.append(match.condition)
+
+    groups = _group_conditions(params, tree)
+    counts = _facet_counts(where, groups)
+    total = counts.get("total")
+    # Past the end (an old bookmark, a hand-typed page=9999): show the last page instead.
+    page_number = min(params.page, max(1, -(-total // PER_PAGE)))
+    order = _order(params.sort, match)
+    cards = (
+        load_cards(
+            card_query()
+            .where(*where, *(c for c in groups.values() if c is not None))
+            .order_by(*order, p.c.id.desc())
+            .limit(PER_PAGE)
+            .offset((page_number - 1) * PER_PAGE)
+        )
+        if total
+        else []
+    )
+    return Listing(
+        params=params,
+        page=Page(cards, page_number, total, PER_PAGE),
+        facets=_facets(params, tree, scope, counts),
+        close_matches_only=bool(match and total and not match.exact_matches),
+    )
+
+
+def text_match(q: str) -> TextMatch:
+    """The words' condition and rank; close spellings join in when the words alone find few products."""
+    query = sa.func.websearch_to_tsquery(ENGLISH, sa.func.unaccent(q))
+    exact = p.c.search_document.op("@@")(query)
+    rank = sa.func.ts_rank_cd(p.c.search_document, query, 32)  # 32: rank / (rank + 1), in 0..1
+    found = db.session.scalar(
+        sa.select(sa.func.count()).select_from(
+            sa.select(p.c.id).where(p.c.listed, exact).limit(FEW_EXACT_MATCHES).subquery()
+        )
+    )
+    if found >= FEW_EXACT_MATCHES:
+        return TextMatch(exact, rank, found)
+    words = sa.func.lower(sa.func.unaccent(q))
+    close = words.op("<%")(p.c.search_name)  # uses the trigram index; threshold set per connection
+    # Exact matches first (1 + rank), then close ones by how similar they are.
+    blended = sa.case((exact, 1), else_=0) + rank + sa.func.word_similarity(words, p.c.search_name)
+    return TextMatch(sa.or_(exact, close), blended, found)
+
+
+def _group_conditions(params: ListingParams, tree: CategoryTree) -> dict[str, sa.ColumnElement[bool] | None]:
+    category = tree.by_slug.get(params.category) if params.category else None
+    price: list[sa.ColumnElement[bool]] = []
+    if params.price_min is not None:
+        price.append(p.c.min_price >= params.price_min)
+    if params.price_max is not None:
+        price.append(p.c.min_price <= params.price_max)
+    return {
+        "category": p.c.category_ids.contains([category.id]) if category else None,
+        "brand": p.c.brand.in_(params.brands) if params.brands else None,
+        "vendor": p.c.vendor_slug.in_(params.vendors) if params.vendors else None,
+        "price": sa.and_(*price) if price else None,
+        "rating": p.c.rating_avg >= params.rating if params.rating else None,
+        "in_stock": p.c.in_stock.is_(True) if params.in_stock else None,
+    }
+
+
+def _price_bucket() -> sa.ColumnElement[int]:
+    return sa.case(*((p.c.min_price < edge, index) for index, edge in enumerate(PRICE_EDGES)), else_=len(PRICE_EDGES))
+
+
+@dataclass
+class FacetCounts:
+    """Counts by (facet, key), from the facet statement."""
+
+    counts: dict[tuple[str, str | None], int] = field(default_factory=dict)
+    labels: dict[str, str] = field(default_factory=dict)  # store names by slug
+
+    def get(self, facet: str, key: str | None = None) -> int:
+        return self.counts.get((facet, key), 0)
+
+    def of(self, facet: str) -> dict[str, int]:
+        return {key: count for (kind, key), count in self.counts.items() if kind == facet and key is not None}
+
+
+def _facet_counts(where: list[sa.ColumnElement[bool]], groups: dict[str, sa.ColumnElement[bool] | None]) -> FacetCounts:
+    """Every facet's counts and the total, in one statement."""
+    # NULL (no brand, no rating) counts as "not selected", never as unknown.
+    flags = [
+        (sa.func.coalesce(cond, False) if cond is not None else sa.true()).label(f"in_{name}")
+        for name, cond in groups.items()
+    ]
+    base = (
+        sa.select(
+            p.c.brand,
+            p.c.vendor_slug,
+            p.c.vendor_name,
+            p.c.category_ids,
+            p.c.rating_avg,
+            p.c.in_stock,
+            _price_bucket().label("bucket"),
+            *flags,
+        )
+        .where(p.c.listed, *where)
+        .cte("matching")
+    )
+
+    def selected_in(*groups_: str) -> sa.ColumnElement[bool]:
+        return sa.and_(sa.true(), *(base.c[f"in_{name}"] for name in groups_))
+
+    def others(group: str) -> sa.ColumnElement[bool]:
+        return selected_in(*(name for name in groups if name != group))
+
+    def row(facet: str, key: Any, label: Any = None) -> list[Any]:
+        return [
+            sa.cast(sa.literal(facet), sa.Text).label("facet"),
+            sa.cast(key, sa.Text).label("key"),
+            sa.cast(label, sa.Text).label("label"),
+            sa.func.count().label("count"),
+        ]
+
+    null = sa.null()
+    category_ids = (
+        sa.select(sa.func.unnest(base.c.category_ids).label("category_id")).where(others("category")).subquery()
+    )
+    parts = [
+        sa.select(*row("total", null)).where(selected_in(*groups)),
+        sa.select(*row("brand", base.c.brand)).where(others("brand"), base.c.brand.is_not(None)).group_by(base.c.brand),
+        sa.select(*row("vendor", base.c.vendor_slug, base.c.vendor_name))
+        .where(others("vendor"), base.c.vendor_slug.is_not(None))
+        .group_by(base.c.vendor_slug, base.c.vendor_name),
+        sa.select(*row("category", category_ids.c.category_id)).group_by(category_ids.c.category_id),
+        sa.select(*row("price", base.c.bucket)).where(others("price")).group_by(base.c.bucket),
+        *(
+            sa.select(*row("rating", sa.literal(stars))).where(others("rating"), base.c.rating_avg >= stars)
+            for stars in RATINGS
+        ),
+        sa.select(*row("in_stock", null)).where(others("in_stock"), base.c.in_stock),
+    ]
+    counts = FacetCounts()
+    for facet, key, label, count in db.session.execute(sa.union_all(*parts)):
+        counts.counts[(facet, key)] = count
+        if label:
+            counts.labels[key] = label
+    return counts
+
+
+def _order(sort: str, match: TextMatch | None) -> list[sa.ColumnElement[Any]]:
+    if sort == "relevance" and match is not None:
+        return [match.rank.desc(), p.c.rating_count.desc()]
+    return {
+        "price_asc": [p.c.min_price.asc()],
+        "price_desc": [p.c.min_price.desc()],
+        "rating": [p.c.rating_avg.desc().nulls_last(), p.c.rating_count.desc()],
+    }.get(sort, [p.c.created_at.desc()])
+
+
+def _facets(params: ListingParams, tree: CategoryTree, scope: Scope, counts: FacetCounts) -> Facets:
+    facets = Facets(in_stock=counts.get("in_stock"))
+
+    def options(facet: str, selected: tuple[str, ...], label_of: dict[str, str] | None = None) -> list[FacetOption]:
+        found = sorted(counts.of(facet).items(), key=lambda item: (-item[1], item[0].lower()))[:FACET_LIMIT]
+        keys = {key for key, _ in found}
+        # A ticked value stays on screen (with 0) even when other filters leave nothing of it.
+        found += [(value, 0) for value in selected if value not in keys]
+        return [
+            FacetOption(key, (label_of or {}).get(key, key), count, key in selected)
+            for key, count in sorted(found, key=lambda item: item[0].lower())
+        ]
+
+    facets.brands = options("brand", params.brands)
+    if scope.vendor_id is None:
+        facets.vendors = options("vendor", params.vendors, counts.labels)
+    facets.categories = _category_options(params, tree, counts)
+    facets.prices = _price_buckets(params, counts)
+    facets.ratings = [
+        FacetOption(str(stars), f"{stars} stars & up", counts.get("rating", str(stars)), params.rating == stars)
+        for stars in RATINGS
+    ]
+    return facets
+
+
+def _category_options(params: ListingParams, tree: CategoryTree, counts: FacetCounts) -> list[FacetOption]:
+    """Categories with matches (or chosen), each top-level one followed by its subcategories."""
+    count_of = {int(key): n for key, n in counts.of("category").items()}
+    options = []
+    for root in tree.children(None):
+        for category, depth in ((root, 0), *((child, 1) for child in tree.children(root))):
+            selected = params.category == category.slug
+            if count_of.get(category.id) or selected:
+                options.append(FacetOption(category.slug, category.name, count_of.get(category.id, 0), selected, depth))
+    return options
+
+
+def _price_buckets(params: ListingParams, counts: FacetCounts) -> list[PriceBucket]:
+    """Fixed bands of the "from" price; a band's link sets price_min and price_max (a cent below the next)."""
+    cent = Decimal("0.01")
+    edges: list[Decimal | None] = [None, *(edge.quantize(cent) for edge in PRICE_EDGES), None]
+    buckets = []
+    for index, (low, high) in enumerate(pairwise(edges)):
+        price_max = high - cent if high is not None else None
+        if low is None:
+            label = f"Under {high:.0f}"
+        elif high is None:
+            label = f"{low:.0f} and above"
+        else:
+            label = f"{low:.0f} to {high:.0f}"
+        selected = (params.price_min, params.price_max) == (low, price_max)
+        buckets.append(PriceBucket(label, low, price_max, counts.get("price", str(index)), selected))
+    return buckets
+
+
+@dataclass
+class Suggestions:
+    products: list[Any]
+    categories: list[Category]
+
+
+def suggestions(q: str) -> Suggestions:
+    """Titles and categories for the search box as the shopper types (two small queries)."""
+    if len(q) < 2:
+        return Suggestions([], [])
+    words = sa.func.lower(sa.func.unaccent(q))
+    pattern = sa.literal("%").concat(sa.func.lower(sa.func.unaccent(_escape_like(q)))).concat("%")
+    products = db.session.execute(
+        sa.select(p.c.id, p.c.slug, p.c.title)
+        .where(p.c.listed, sa.or_(p.c.search_name.like(pattern, escape="\\"), words.op("<%")(p.c.search_name)))
+        .order_by(sa.func.word_similarity(words, p.c.search_name).desc(), p.c.rating_count.desc(), p.c.id.desc())
+        .limit(SUGGESTIONS)
+    ).all()
+    categories = db.session.scalars(
+        sa.select(Category)
+        .where(Category.retired.is_(False), sa.func.lower(sa.func.unaccent(Category.name)).like(pattern, escape="\\"))
+        .order_by(Category.parent_id.is_not(None), Category.position, Category.name)
+        .limit(3)
+    ).all()
+    return Suggestions(list(products), list(categories))
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
