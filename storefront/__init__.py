@@ -23,11 +23,30 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     web.init_app(app)
     common_ui.init_app(app, portal="storefront", portal_name="Marketplace")
 
-    from storefront import account, catalog, cli, formatting, internal
+    from storefront import (  # noqa: F401 - models: the whole metadata, for Alembic
+        account,
+        cart,
+        catalog,
+        checkout,
+        cli,
+        formatting,
+        internal,
+        mail,
+        models,
+        orders,
+        reviews,
+        traffic,
+    )
 
     formatting.init_app(app)
     account.init_app(app, login_manager)
     catalog.init_app(app)
+    cart.init_app(app)
+    checkout.init_app(app)
+    orders.init_app(app)
+    reviews.init_app(app)
+    traffic.init_app(app)
+    mail.init_app(app)
     internal.init_app(app)
     cli.init_app(app)
     return app

@@ -1,0 +1,3 @@
+"""Events of the cart domain: handlers registered in the storefront's inbox, and events it publishes."""
+
+from __future__ import annotations
