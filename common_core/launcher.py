@@ -21,6 +21,7 @@ from common_core.paths import PROJECT_ROOT, var_dir
 
 BIN = Path(sys.executable).parent
 # Demo data depends on what others publish: categories (admin) before products (vendor) before orders.
+# Each seed waits (in its own database) for the events it needs from the one before.
 SEED_ORDER = ("admin_portal", "vendor_portal", "storefront")
 DEMO_LOGINS = {
     "storefront": "shopper@example.com / shopper-demo-pass",
@@ -67,6 +68,7 @@ def seed(env: dict[str, str]) -> None:
         marker = var_dir() / f"demo-loaded-{svc}"
         if marker.exists() and env.get("MARKETPLACE_RESEED") != "1":
             continue
+        say(f"{svc}: loading demo data (first run only) ...")
         result = flask(svc, "seed-demo", env=env)
         if result.returncode:
             raise SystemExit(f"loading demo data for {svc} failed:\n{result.stderr[-3000:]}")
@@ -153,9 +155,10 @@ def main() -> None:
     signal.signal(signal.SIGTERM, request_stop)
     try:
         migrate(env)
-        seed(env)
+        # Serve first: demo data travels between services as events, which need the peers up.
         processes = start_processes(env)
         wait_until_ready(env)
+        seed(env)
         lines = [
             f"  {svc:<14} http://127.0.0.1:{env.get(f'{ENV_PREFIX[svc]}_PORT', DEFAULT_PORTS[svc])}/"
             f"   sign in: {DEMO_LOGINS[svc]}"
