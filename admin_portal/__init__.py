@@ -23,13 +23,31 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     web.init_app(app)
     common_ui.init_app(app, portal="admin", portal_name="Marketplace Admin")
 
-    from admin_portal import audit, categories, cli, dashboard, internal, navigation, staff, templating, vendors
+    from admin_portal import (
+        account,
+        audit,
+        categories,
+        cli,
+        dashboard,
+        health,
+        internal,
+        ledger,
+        navigation,
+        peers,
+        staff,
+        templating,
+        vendors,
+    )
 
     staff.init_app(app, login_manager)
+    account.init_app(app)
     dashboard.init_app(app)
     categories.init_app(app)
     vendors.init_app(app)
+    ledger.init_app(app)
+    health.init_app(app)
     audit.init_app(app)
+    peers.init_app(app)
     templating.init_app(app)
     navigation.init_app(app)
     internal.init_app(app)

@@ -8,6 +8,7 @@ from flask import Flask, current_app
 from admin_portal.extensions import db
 from admin_portal.staff import operations
 from admin_portal.staff.models import STAFF_ROLES
+from admin_portal.staff.queries import staff_by_email
 from common_core import migrations
 from common_core.db import current_db
 from common_core.errors import FieldError
@@ -32,6 +33,22 @@ def init_app(app: Flask) -> None:
             raise click.ClickException(f"Invalid {exc.field}: {exc.message}") from None
         db.session.commit()
         click.echo(f"Created {staff.role_label.lower()} {staff.email}. They can sign in now.")
+
+    @app.cli.command("reset-two-factor")
+    @click.argument("email")
+    def reset_two_factor(email: str) -> None:
+        """Turn off two-factor sign-in for a staff member who lost their device (they sign in with the password)."""
+        from admin_portal.account.operations import reset_two_factor as reset
+
+        _require_migrated()
+        staff = staff_by_email(email)
+        if staff is None:
+            raise click.ClickException(f"No staff account has the email {email}. Nothing was changed.")
+        if not reset(staff, actor=None):
+            click.echo(f"{staff.email} has no two-factor sign-in; nothing was changed.")
+            return
+        db.session.commit()
+        click.echo(f"Two-factor sign-in is off for {staff.email}. Ask them to set it up again after signing in.")
 
     @app.cli.command("seed-demo")
     def seed_demo() -> None:

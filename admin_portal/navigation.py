@@ -9,6 +9,7 @@ from typing import Any
 from flask import Flask, request, url_for
 from flask_login import current_user
 
+from admin_portal.account.queries import must_enrol
 from admin_portal.staff.access import allowed_roles, may_use
 
 
@@ -36,13 +37,17 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("Dashboard", "dashboard.home"),
     NavItem("Categories", "categories.index"),
     NavItem("Vendors", "vendors.index", count=_pending_vendors, count_label="waiting for approval"),
+    NavItem("Ledger", "ledger.index"),
     NavItem("Staff", "staff.index"),
     NavItem("Audit log", "audit.index"),
+    NavItem("Health", "health.index"),
 )
 
 
 def visible_nav(staff: Any) -> list[dict[str, Any]]:
     """The items `staff` may use, with their URL, whether the current page is in their section, and a count."""
+    if staff.is_authenticated and must_enrol(staff):
+        return []  # an owner made to set up two-factor sign-in can open nothing else yet
     items = []
     for item in NAV_ITEMS:
         if not may_use(staff, item.endpoint):
@@ -59,4 +64,8 @@ def visible_nav(staff: Any) -> list[dict[str, Any]]:
 def init_app(app: Flask) -> None:
     @app.context_processor
     def navigation() -> dict[str, Any]:
-        return {"nav_items": visible_nav(current_user)}
+        # may_use(endpoint): show a button only to staff the endpoint's own guard lets in.
+        return {
+            "nav_items": visible_nav(current_user),
+            "may_use": lambda endpoint: may_use(current_user, endpoint),
+        }

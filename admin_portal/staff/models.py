@@ -32,8 +32,17 @@ class Staff(SessionPrincipalMixin, db.Model):
     role: Mapped[str] = mapped_column(sa.String(32))
     status: Mapped[str] = mapped_column(sa.String(16), default="active", server_default="active")
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=sa.func.now())
-    # Filled by the two-factor task; null means the staff member has not enrolled yet.
+    # The TOTP secret, base32, set when enrolment starts; two-factor is on only once totp_enabled_at is set.
+    # Stored as is for now. Future work: encrypt it at rest (e.g. with a key from the environment), so a
+    # copy of the database alone is not enough to produce codes.
     totp_secret: Mapped[str | None] = mapped_column(sa.String(255))
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    # The newest 30-second step a code was accepted for: a code seen once is refused if replayed.
+    totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
+
+    @property
+    def two_factor_enabled(self) -> bool:
+        return self.totp_enabled_at is not None and self.totp_secret is not None
 
     @property
     def role_label(self) -> str:

@@ -7,6 +7,10 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from admin_portal.account import operations as two_factor
+from admin_portal.account import signin as half_signed_in
+from admin_portal.account.forms import CodeForm
+from admin_portal.account.queries import must_enrol
 from admin_portal.extensions import db
 from admin_portal.staff import operations
 from admin_portal.staff.access import roles_required
@@ -35,11 +39,39 @@ def signin() -> Any:
             db.session.commit()  # keep the failed attempt on record for throttling
             form.form_errors.append(exc.message)
         else:
-            auth.sign_in(staff)
-            db.session.commit()
-            flash(f"Signed in as {staff.email}.", "success")
-            return redirect(safe_next(form.next.data) or url_for("dashboard.home"))
+            if staff.two_factor_enabled:
+                # Password right: ask for the code before anyone is signed in.
+                half_signed_in.begin(staff, safe_next(form.next.data))
+                db.session.commit()
+                return redirect(url_for("staff.signin_code"))
+            return _signed_in(staff, form.next.data)
     return render_template("staff/signin.html", form=form), 422 if form.errors or form.form_errors else 200
+
+
+@bp.route("/signin/code", methods=["GET", "POST"])
+def signin_code() -> Any:
+    """The second step of a two-factor sign-in: the 6-digit code."""
+    if current_user.is_authenticated:
+        return redirect(url_for("dashboard.home"))
+    staff, next_url = half_signed_in.pending()
+    if staff is None:
+        flash("Please sign in again: the code was not entered in time, or sign-in was not started.", "info")
+        return redirect(url_for("staff.signin"))
+    form = CodeForm()
+    if form.validate_on_submit():
+        try:
+            two_factor.verify_code(staff, form.code.data)
+        except auth.Throttled as exc:
+            db.session.rollback()
+            half_signed_in.end()  # start again from the password once the wait is over
+            form.form_errors.append(exc.message)
+            return render_template("staff/signin_code.html", form=form), 429
+        except FieldError as exc:
+            db.session.commit()  # keep the failed attempt on record for throttling
+            attach_field_error(form, exc)
+        else:
+            return _signed_in(staff, next_url)
+    return render_template("staff/signin_code.html", form=form), 422 if form.errors or form.form_errors else 200
 
 
 @bp.post("/signout")
@@ -103,6 +135,15 @@ def enable(staff_id: int) -> Any:
         db.session.commit()
         flash(f"{staff.name} can sign in again.", "success")
     return redirect(url_for("staff.index"))
+
+
+def _signed_in(staff: Staff, next_url: str | None) -> Any:
+    auth.sign_in(staff)
+    db.session.commit()
+    flash(f"Signed in as {staff.email}.", "success")
+    if must_enrol(staff):
+        return redirect(url_for("account.two_factor"))
+    return redirect(safe_next(next_url) or url_for("dashboard.home"))
 
 
 def _staff_or_404(staff_id: int) -> Staff:

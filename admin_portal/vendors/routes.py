@@ -9,11 +9,13 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from admin_portal.extensions import db
+from admin_portal.peers import peer_call
 from admin_portal.staff.access import CATALOGUE_ROLES, roles_required
 from admin_portal.vendors import operations, queries
+from admin_portal.vendors.client import PEER
 from admin_portal.vendors.forms import CommissionForm, DecisionForm, VendorSearchForm
 from admin_portal.vendors.models import VendorSummary
-from common_core.errors import FieldError, PeerError, PeerUnavailable
+from common_core.errors import FieldError, PeerError
 from common_core.web import attach_field_error
 
 bp = Blueprint("vendors", __name__, url_prefix="/vendors", template_folder="templates")
@@ -67,19 +69,19 @@ def decide(vendor_id: int) -> Any:
         return _detail_page(vendor, decision_form=form), 422
     decision = form.decision.data
     try:
-        changed = operations.decide(vendor, decision, form.reason.data, actor=current_user)
+        with peer_call(PEER, message=UNAVAILABLE, rollback=True) as call:
+            changed = operations.decide(vendor, decision, form.reason.data, actor=current_user)
     except FieldError as exc:
         attach_field_error(form, exc)
         return _detail_page(vendor, decision_form=form), 422
-    except PeerUnavailable:
-        db.session.rollback()
-        form.form_errors.append(UNAVAILABLE)
-        return _detail_page(vendor, decision_form=form), 503
     except PeerError as exc:
         # The vendor portal understood and refused (409: that move is not allowed from its status now).
         db.session.rollback()
         form.form_errors.append(exc.message)
         return _detail_page(vendor, decision_form=form), exc.status
+    if call.unavailable:
+        # The page says so (peer_call's notice) and shows the vendor as it was: nothing was changed.
+        return _detail_page(vendor, decision_form=form), 503
     db.session.commit()
     if changed:
         flash(DONE[decision].format(name=vendor.store_name), "success")

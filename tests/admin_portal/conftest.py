@@ -155,3 +155,117 @@ def make_pending_vendor(platform) -> Callable[..., int]:
         return found[0].id
 
     return make
+
+
+# --- events into the analytics read models and the ledger -------------------------------------------------
+
+
+def publish(platform, event_type: str, data: dict) -> None:
+    """Record an event in its producer's outbox, as the producer's own code does, commit, and deliver everything."""
+    from common_core import contracts
+    from common_core.outbox import record_event
+
+    app = platform.apps[contracts.spec_for(event_type).producer]
+    with app.app_context():
+        record_event(event_type, data)
+        app.extensions["sqlalchemy"].session.commit()
+    platform.drain()
+
+
+def deliver(platform, event_type: str, data: dict, *, occurred_at=None, event_id: str | None = None) -> str:
+    """Send one event straight to the admin portal's signed /internal/events, as its producer's relay does.
+
+    Returns the answer's status ("applied", "duplicate", "ignored"); a refusal raises PeerError.
+    """
+    import uuid
+    from datetime import UTC, datetime
+
+    from common_core import contracts
+    from common_core.internal.client import InternalClient
+
+    producer = contracts.spec_for(event_type).producer
+    envelope = {
+        "id": event_id or str(uuid.uuid4()),
+        "type": event_type,
+        "version": 1,
+        "occurred_at": (occurred_at or datetime.now(UTC)).isoformat(),
+        "source": producer,
+        "request_id": None,
+        "data": data,
+    }
+    with platform.apps[producer].app_context():
+        return InternalClient.for_peer("admin_portal", retries=0).post("/internal/events", envelope)["status"]
+
+
+def order_data(
+    placed_at,
+    lines: list[tuple[int, int, int, str]],
+    *,
+    order_id: str | None = None,
+    number: str | None = None,
+    currency: str = "EUR",
+    shipping: str = "0.00",
+    customer_id: int | None = None,
+) -> dict:
+    """An order.placed payload; lines are (vendor_id, product_id, quantity, unit price); line ids are "<order>-<n>"."""
+    import uuid
+    from decimal import Decimal
+
+    order_id = order_id or str(uuid.uuid4())
+    payload_lines = []
+    for n, (vendor_id, product_id, quantity, price) in enumerate(lines, start=1):
+        payload_lines.append(
+            {
+                "line_id": f"{order_id[:32]}-{n}",
+                "vendor_id": vendor_id,
+                "product_id": product_id,
+                "variant_id": product_id * 10,
+                "sku": f"SKU-{product_id}",
+                "title": f"Product {product_id}",
+                "options": {},
+                "quantity": quantity,
+                "unit_price": price,
+                "line_total": f"{Decimal(price) * quantity:.2f}",
+            }
+        )
+    items = sum((Decimal(line["line_total"]) for line in payload_lines), Decimal(0))
+    return {
+        "order_id": order_id,
+        "number": number or f"MP-{order_id[:6].upper()}",
+        "placed_at": placed_at.isoformat(),
+        "currency": currency,
+        "total": f"{items + Decimal(shipping):.2f}",
+        "shipping_total": shipping,
+        "customer_id": customer_id,
+        "email": "shopper@example.com",
+        "is_new_customer": customer_id is None,
+        "shipping_address": {
+            "name": "A Shopper",
+            "line1": "1 High St",
+            "line2": "",
+            "city": "Town",
+            "postcode": "AB1",
+            "country": "GB",
+        },
+        "lines": payload_lines,
+    }
+
+
+def vendor_known(platform, vendor_id: int, store_name: str, *, commission: str | None = None) -> None:
+    """Put a vendor into the admin's read model (by its event), optionally with a commission rate set by staff."""
+    from datetime import UTC, datetime
+
+    data = {
+        "vendor_id": vendor_id,
+        "store_name": store_name,
+        "status": "approved",
+        "created_at": datetime.now(UTC).isoformat(),
+    }
+    assert deliver(platform, "vendor.upserted", data) == "applied"
+    if commission is not None:
+        with platform.admin.app_context():
+            db.session.execute(
+                sa.text("UPDATE vendor_summary SET commission_rate = :rate WHERE vendor_id = :id"),
+                {"rate": commission, "id": vendor_id},
+            )
+            db.session.commit()

@@ -20,6 +20,9 @@ PAGES = {
     "/vendors": CATALOGUE,
     "/vendors/queue": CATALOGUE,
     "/audit": {"owner"},
+    "/ledger": {"owner", "analyst"},
+    "/health": {"owner", "analyst"},
+    "/account/two-factor": set(STAFF_ROLES),
 }
 # Menu label -> (its address, the roles that see it).
 MENU = {
@@ -27,10 +30,12 @@ MENU = {
     "Categories": ("/categories", CATALOGUE),
     "Vendors": ("/vendors", CATALOGUE),
     "Staff": ("/staff", {"owner"}),
+    "Ledger": ("/ledger", {"owner", "analyst"}),
     "Audit log": ("/audit", {"owner"}),
+    "Health": ("/health", {"owner", "analyst"}),
 }
 # Routes that must stay open, or are guarded by signatures instead of staff sign-in.
-UNGUARDED = {"staff.signin", "staff.signout", "static", "common_ui.static", "healthz", "readyz"}
+UNGUARDED = {"staff.signin", "staff.signin_code", "staff.signout", "static", "common_ui.static", "healthz", "readyz"}
 
 
 @pytest.mark.parametrize("role", STAFF_ROLES)

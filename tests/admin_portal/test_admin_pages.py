@@ -27,7 +27,20 @@ def assert_well_formed(html: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "path", ["/", "/staff", "/staff/new", "/categories", "/categories/new", "/vendors", "/vendors/queue", "/audit"]
+    "path",
+    [
+        "/",
+        "/staff",
+        "/staff/new",
+        "/categories",
+        "/categories/new",
+        "/vendors",
+        "/vendors/queue",
+        "/audit",
+        "/ledger",
+        "/health",
+        "/account/two-factor",
+    ],
 )
 def test_owner_pages_are_well_formed(signed_in, make_staff, path):
     make_staff("sam@example.com", "support", status="disabled")
@@ -37,7 +50,7 @@ def test_owner_pages_are_well_formed(signed_in, make_staff, path):
 
 
 @pytest.mark.parametrize(
-    "path", ["/categories", "/vendors", "/vendors/queue", "/audit?staff=nobody", "/vendors?q=nobody"]
+    "path", ["/categories", "/vendors", "/vendors/queue", "/audit?staff=nobody", "/vendors?q=nobody", "/ledger", "/"]
 )
 def test_empty_lists_say_so(signed_in, path):
     html = signed_in("owner").get(path).get_data(as_text=True)
