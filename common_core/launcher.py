@@ -23,6 +23,7 @@ BIN = Path(sys.executable).parent
 # Demo data depends on what others publish: categories (admin) before products (vendor) before orders.
 # Each seed waits (in its own database) for the events it needs from the one before.
 SEED_ORDER = ("admin_portal", "vendor_portal", "storefront")
+SEED_ARGS = {"vendor_portal": ("--wait-for-categories", "30")}
 DEMO_LOGINS = {
     "storefront": "shopper@example.com / shopper-demo-pass",
     "admin_portal": "admin@example.com / admin-demo-pass (owner)",
@@ -69,7 +70,7 @@ def seed(env: dict[str, str]) -> None:
         if marker.exists() and env.get("MARKETPLACE_RESEED") != "1":
             continue
         say(f"{svc}: loading demo data (first run only) ...")
-        result = flask(svc, "seed-demo", env=env)
+        result = flask(svc, "seed-demo", *SEED_ARGS.get(svc, ()), env=env)
         if result.returncode:
             raise SystemExit(f"loading demo data for {svc} failed:\n{result.stderr[-3000:]}")
         marker.write_text(time.strftime("%Y-%m-%dT%H:%M:%S"))

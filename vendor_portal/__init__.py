@@ -17,6 +17,8 @@ SERVICE = "vendor_portal"
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__)
     load_config(app, SERVICE, config)
+    # Image uploads: up to 10 files of 8 MB each plus the form (each file is also checked in code).
+    app.config.setdefault("MAX_CONTENT_LENGTH", 81 * 1024 * 1024)
     from vendor_portal.extensions import db, login_manager
 
     db.init_app(app)

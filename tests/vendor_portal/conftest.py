@@ -112,7 +112,8 @@ PRODUCT_ID = re.compile(r"/products/(\d+)/edit$")
 
 @pytest.fixture
 def make_product() -> Callable[..., int]:
-    """make_product(store, title=..., price=...): a draft created through the new-product page; returns its id."""
+    """make_product(store, title=..., price=..., sku=..., initial_stock=...): a draft created through the
+    new-product page; returns its id. Extra keyword arguments are posted as further fields of the form."""
 
     def make(
         store: Store,
@@ -121,11 +122,12 @@ def make_product() -> Callable[..., int]:
         price: str = "39.00",
         currency: str = "EUR",
         description: str = "Solid walnut.",
+        **fields: str,
     ) -> int:
         response = submit(
             store.client,
             "/products/new",
-            {"title": title, "description": description, "price": price, "currency": currency},
+            {"title": title, "description": description, "price": price, "currency": currency, **fields},
         )
         assert response.status_code == 302, response.get_data(as_text=True)
         match = PRODUCT_ID.search(response.headers["Location"])

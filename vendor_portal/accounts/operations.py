@@ -18,7 +18,9 @@ from vendor_portal.accounts.queries import (
     vendor_by_store_name,
     vendor_user_by_email,
 )
+from vendor_portal.catalog import images
 from vendor_portal.catalog import operations as catalog_operations
+from vendor_portal.catalog.images import Upload
 from vendor_portal.extensions import db
 
 # Which store statuses an admin decision may move to from each status; anything else is refused.
@@ -116,6 +118,74 @@ def change_status(
     elif status == "approved":
         catalog_operations.republish_listings(vendor)
     return change
+
+
+def update_profile(
+    vendor: Vendor,
+    *,
+    store_name: str,
+    description: str | None,
+    contact_name: str,
+    phone: str | None,
+    email: str,
+    return_policy: str | None,
+    actor: VendorUser,
+    logo: Upload | None = None,
+    remove_logo: bool = False,
+) -> bool:
+    """Save the store profile; returns whether anything changed.
+
+    The status is not part of it (the marketplace team sets it). The slug stays as it is, so the
+    store's shop address keeps working after a rename. Shoppers' copies hear of the fields they show.
+    """
+    if actor.vendor_id != vendor.id:
+        raise NotAllowed("You can only change your own store's profile.")
+    store_name = " ".join((store_name or "").split())
+    other = vendor_by_store_name(store_name)
+    if other is not None and other.id != vendor.id:
+        raise FieldError("store_name", STORE_NAME_TAKEN)
+    prepared = None
+    if logo is not None:
+        try:
+            prepared = images.prepare_image(logo.data, limit=images.max_bytes())
+        except InvalidInput as exc:
+            raise FieldError("logo", f"{logo.filename}: {exc.message}") from None
+    before = _profile_state(vendor)
+    shown_before = (vendor.store_name, vendor.description, vendor.email)
+    vendor.store_name = store_name
+    vendor.description = (description or "").strip() or None
+    vendor.contact_name = " ".join((contact_name or "").split())
+    vendor.phone = " ".join((phone or "").split()) or None
+    vendor.email = normalise_email(email)
+    vendor.return_policy = (return_policy or "").strip() or None
+    old_logo = vendor.logo_media_id
+    if prepared is not None:
+        vendor.logo_media_id = images.store_media(vendor, prepared).id
+    elif remove_logo:
+        vendor.logo_media_id = None
+    try:
+        # A savepoint, so losing the name to a simultaneous rename is a form error, not a 500.
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError as exc:
+        raise FieldError("store_name", STORE_NAME_TAKEN) from exc
+    if old_logo is not None and old_logo != vendor.logo_media_id:
+        images.discard_media_if_unused(old_logo)
+    if (vendor.store_name, vendor.description, vendor.email) != shown_before:
+        events.vendor_upserted(vendor)
+    return _profile_state(vendor) != before
+
+
+def _profile_state(vendor: Vendor) -> tuple[object, ...]:
+    return (
+        vendor.store_name,
+        vendor.description,
+        vendor.contact_name,
+        vendor.phone,
+        vendor.email,
+        vendor.return_policy,
+        vendor.logo_media_id,
+    )
 
 
 def _slugify(text: str) -> str:

@@ -5,13 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import current_user
+from flask_login import current_user, login_required
 
 from common_core import auth
 from common_core.errors import FieldError, InvalidInput, NotAllowed
 from common_core.web import attach_field_error, safe_next
 from vendor_portal.accounts import operations
-from vendor_portal.accounts.forms import SignInForm, SignUpForm
+from vendor_portal.accounts.forms import ProfileForm, SignInForm, SignUpForm
+from vendor_portal.catalog import images
+from vendor_portal.catalog.queries import store_logo
 from vendor_portal.extensions import db
 
 bp = Blueprint("accounts", __name__, url_prefix="/account", template_folder="templates")
@@ -66,3 +68,27 @@ def signout() -> Any:
         db.session.commit()
     flash("You have signed out.", "info")
     return redirect(url_for("accounts.signin"))
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@login_required
+def profile() -> Any:
+    vendor = current_user.vendor
+    form = ProfileForm(obj=vendor)
+    if form.validate_on_submit():
+        try:
+            logo = form.logo.data
+            upload = images.read_upload(logo.stream, logo.filename, field="logo") if logo and logo.filename else None
+            changed = operations.update_profile(
+                vendor, actor=current_user, logo=upload, remove_logo=form.remove_logo.data, **form.details()
+            )
+        except FieldError as exc:
+            db.session.rollback()  # nothing half-saved: the page shows what was typed, the store keeps its profile
+            attach_field_error(form, exc)
+        else:
+            db.session.commit()
+            flash("Your store profile is saved." if changed else "Nothing changed.", "success")
+            return redirect(url_for(".profile"))
+    return render_template("accounts/profile.html", form=form, vendor=vendor, logo=store_logo(vendor)), (
+        422 if form.errors else 200
+    )

@@ -1,9 +1,12 @@
-"""The product events this portal publishes (contracts in common_core.contracts)."""
+"""The product events this portal publishes, and the category events it applies to its replica
+(contracts in common_core.contracts)."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
+from common_core.errors import InvalidInput
 from common_core.outbox import record_event
 from vendor_portal.catalog.models import Product, Variant
 
@@ -69,3 +72,47 @@ def product_removed(product: Product, reason: str) -> None:
             "updated_at": _iso(product.updated_at),
         },
     )
+
+
+# ---- categories, from admin_portal --------------------------------------------------------------
+
+
+def handle_category_upserted(data: dict[str, Any], envelope: dict[str, Any]) -> None:
+    from vendor_portal.catalog import operations  # operations import this module: resolved at call time
+
+    parent_id = data["parent_id"]
+    operations.replicate_category(
+        _int(data["category_id"], "category_id"),
+        name=str(data["name"])[:120],
+        slug=str(data["slug"])[:140],
+        parent_id=_int(parent_id, "parent_id") if parent_id is not None else None,
+        position=_int(data["position"], "position"),
+        at=_occurred_at(envelope),
+    )
+
+
+def handle_category_retired(data: dict[str, Any], envelope: dict[str, Any]) -> None:
+    from vendor_portal.catalog import operations
+
+    operations.retire_category(_int(data["category_id"], "category_id"), at=_occurred_at(envelope))
+
+
+def _int(value: Any, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidInput(f"{name} must be an integer.")
+    return value
+
+
+def _occurred_at(envelope: dict[str, Any]) -> datetime:
+    try:
+        moment = datetime.fromisoformat(str(envelope["occurred_at"]))
+    except ValueError:
+        raise InvalidInput("occurred_at must be an ISO 8601 time.") from None
+    if moment.tzinfo is None:
+        raise InvalidInput("occurred_at must carry its time zone.")
+    return moment
+
+
+# Registered in catalog/internal.py: this module is imported by the operations, which the internal
+# API's own module reaches (through accounts), so it cannot import that module back.
+CATEGORY_HANDLERS = {"category.upserted": handle_category_upserted, "category.retired": handle_category_retired}

@@ -8,7 +8,7 @@ from flask import Blueprint, render_template
 from flask_login import current_user, login_required
 
 from vendor_portal.catalog.models import PRODUCT_STATUSES
-from vendor_portal.catalog.queries import products_of
+from vendor_portal.catalog.queries import products_of, store_logo
 
 bp = Blueprint("dashboard", __name__, template_folder="templates")
 
@@ -17,7 +17,12 @@ bp = Blueprint("dashboard", __name__, template_folder="templates")
 @login_required
 def home() -> Any:
     vendor = current_user.vendor
-    counts = products_of(vendor).count_by_status()
+    products = products_of(vendor)
+    counts = products.count_by_status()
     return render_template(
-        "dashboard/home.html", vendor=vendor, counts={status: counts.get(status, 0) for status in PRODUCT_STATUSES}
+        "dashboard/home.html",
+        vendor=vendor,
+        logo=store_logo(vendor),
+        counts={status: counts.get(status, 0) for status in PRODUCT_STATUSES},
+        low_stock=products.low_stock_count(),
     )
