@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 import time
 import uuid
@@ -15,6 +16,8 @@ from common_core.internal.signing import HEADER_REQUEST_ID
 
 # Attributes every LogRecord has; anything else was passed in `extra` and goes into the JSON line.
 _STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
+# Signed links carry their token in the path (/orders/view/<token>): it is a credential, never logged.
+_SIGNED_LINK = re.compile(r"(/view/)[^/]+")
 # Never written, whatever a caller passes by mistake.
 _REDACT = {
     "password",
@@ -83,7 +86,7 @@ def init_app(app: Flask) -> None:
             "request",
             extra={
                 "method": request.method,
-                "path": request.path,
+                "path": _SIGNED_LINK.sub(r"\1[token]", request.path),
                 "status": response.status_code,
                 "duration_ms": duration,
                 "request_id": g.get("request_id"),
