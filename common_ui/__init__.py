@@ -1,12 +1,22 @@
-"""Shared screen parts for the three portals: the base layout, Jinja macros, CSS and vendored htmx/Chart.js."""
+"""Shared screen parts for the three portals: the base layout, Jinja macros, CSS and vendored htmx/Chart.js.
+
+Static files are fingerprinted: `static_ui('css/marketplace.css')` and `url_for('static', ...)` give
+`...?v=<first 12 hex of the file's sha256>`, hashed once when the app starts. A request carrying the
+current fingerprint is answered `Cache-Control: public, max-age=31536000, immutable`, gzip-compressed
+(compressed once, in memory) when it is text and the browser accepts gzip. A changed file gets a new
+URL, so a browser never keeps an old one; an unknown or old `v` gets the file with revalidation.
+"""
 
 from __future__ import annotations
 
+import gzip
+import hashlib
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import Blueprint, Flask, current_app, request, url_for
+from flask import Blueprint, Flask, Response, current_app, request, url_for
 from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 
@@ -30,6 +40,7 @@ def init_app(app: Flask, *, portal: str, portal_name: str) -> None:
     app.config.setdefault("PORTAL", portal)
     app.config.setdefault("PORTAL_NAME", portal_name)
     app.register_blueprint(bp)
+    _fingerprint_static_files(app)
     # Forms built without a WTForms class need csrf_token() in templates even
     # when the app has not (yet) called CSRFProtect(app), e.g. in tests.
     try:
@@ -91,8 +102,81 @@ def url_for_sort(key: str, sort: str | None = None, direction: str | None = None
 
 @bp.app_template_global()
 def static_ui(filename: str) -> str:
-    """URL of a file under common_ui/static/."""
+    """URL of a file under common_ui/static/, with its fingerprint (?v=...)."""
     return url_for("common_ui.static", filename=filename)
+
+
+# ---- fingerprinted, compressed static files -----------------------------------------------------
+
+IMMUTABLE = "public, max-age=31536000, immutable"
+COMPRESSIBLE = {".css", ".js", ".svg", ".json", ".txt", ".map", ".html"}
+MIN_COMPRESS = 512  # bytes: smaller files gain nothing from gzip
+
+
+class StaticFile:
+    __slots__ = ("gzipped", "version")
+
+    def __init__(self, data: bytes, suffix: str) -> None:
+        self.version = hashlib.sha256(data).hexdigest()[:12]
+        self.gzipped = (
+            gzip.compress(data, compresslevel=9, mtime=0)
+            if suffix in COMPRESSIBLE and len(data) >= MIN_COMPRESS
+            else None
+        )
+
+
+def _scan(folder: str | None) -> dict[str, StaticFile]:
+    if not folder or not Path(folder).is_dir():
+        return {}
+    root = Path(folder)
+    return {
+        path.relative_to(root).as_posix(): StaticFile(path.read_bytes(), path.suffix)
+        for path in sorted(root.rglob("*"))
+        if path.is_file()
+    }
+
+
+_ui_files: dict[str, StaticFile] | None = None
+
+
+def _fingerprint_static_files(app: Flask) -> None:
+    """Hash (and compress) the app's and common_ui's static files once, at startup."""
+    global _ui_files
+    if _ui_files is None:
+        _ui_files = _scan(bp.static_folder)  # the same files for every app: scanned once per process
+    app.extensions["static_files"] = {"common_ui.static": _ui_files, "static": _scan(app.static_folder)}
+    app.url_defaults(_add_version)
+    app.after_request(_cache_static)
+
+
+def _static_file(endpoint: str | None, filename: str | None) -> StaticFile | None:
+    files = current_app.extensions.get("static_files", {}).get(endpoint or "")
+    return files.get(filename) if files and filename else None
+
+
+def _add_version(endpoint: str, values: dict[str, Any]) -> None:
+    if endpoint in ("static", "common_ui.static") and "v" not in values:
+        found = _static_file(endpoint, values.get("filename"))
+        if found is not None:
+            values["v"] = found.version
+
+
+def _cache_static(response: Response) -> Response:
+    if request.endpoint not in ("static", "common_ui.static") or not request.view_args:
+        return response
+    found = _static_file(request.endpoint, request.view_args.get("filename"))
+    if found is None or request.args.get("v") != found.version:
+        return response  # no or an old fingerprint: Flask's revalidating default
+    response.headers["Cache-Control"] = IMMUTABLE
+    if found.gzipped is not None:
+        response.vary.add("Accept-Encoding")
+        if response.status_code == 200 and "gzip" in request.accept_encodings:
+            response.close()  # the file Flask opened; the body is the compressed copy
+            response.direct_passthrough = False
+            response.set_data(found.gzipped)
+            response.headers["Content-Encoding"] = "gzip"
+            response.set_etag(f"{found.version}-gzip")
+    return response
 
 
 @bp.app_template_global()

@@ -1,18 +1,412 @@
-"""Demo data for the storefront, loaded by `make run` the first time (idempotent)."""
+"""Demo data for the storefront, loaded by `make run` the first time (idempotent).
+
+`seed()` keeps the demo customer (shopper@example.com), adds 60 more and, once the catalogue copy has
+products (the vendor portal's events must have arrived), 1,500 past orders over the last 120 days.
+`seed_orders()` (`flask --app storefront seed-demo-orders`) adds the orders alone, to run after the
+relays have delivered the catalogue.
+
+Demo orders are history: they are inserted as they would stand today (placed, shipped, delivered,
+cancelled, a few refunded) without reservations or payments through the provider, and each records
+order.placed (with its past placed_at) so the vendor and admin portals' analytics fill. Refunds record
+order.refunded. Cancellations do not record order.cancelled: the vendor portal would put the units
+"back" in stock that these orders never took.
+"""
 
 from __future__ import annotations
 
+import random
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+
+from common_core import auth
+from common_core.db import money, utcnow
+from common_core.outbox import record_event
 from storefront.account import operations
+from storefront.account.models import Customer
 from storefront.account.queries import customer_by_email
+from storefront.catalog.models import Product, Variant
+from storefront.checkout.shipping import shipping_for_part
 from storefront.extensions import db
+from storefront.orders import operations as order_ops
+from storefront.orders.models import Order, OrderEvent, OrderLine, OrderVendorPart, Payment, Refund
 
 DEMO_CUSTOMER = ("Dana Shopper", "shopper@example.com", "shopper-demo-pass")
+CUSTOMERS = 60
+ORDERS = 1500
+DAYS = 120
+SEED = 20240601
+BATCH = 100
+
+FIRST = (  # noqa: SIM905 - a list of names reads best as words
+    "Ada Alan Beatriz Chen Dmitri Elena Farah Gustav Hana Ines Jonas Kemal Lena Mateo Nadia "
+    "Oskar Priya Quentin Rosa Sami Tara Uma Viktor Wen Xavier Yara Zofia Amir Bianca Carlos"
+).split()
+LAST = (  # noqa: SIM905 - a list of names reads best as words
+    "Lovelace Turing Okafor Nakamura Petrov Rossi Haddad Berg Kowalski Silva Novak Demir Fischer Garcia Moreau "
+    "Jensen Patel Laurent Costa Nieminen Byrne Svensson Horvat Yilmaz Dubois Schmidt Andersen Murphy Ortega Weber"
+).split()
+CITIES = (
+    ("Dublin", "IE", "D02 X285"),
+    ("Berlin", "DE", "10115"),
+    ("Lyon", "FR", "69002"),
+    ("Porto", "PT", "4050-001"),
+    ("Utrecht", "NL", "3511 AB"),
+    ("Milan", "IT", "20121"),
+    ("Vienna", "AT", "1010"),
+    ("Gothenburg", "SE", "411 01"),
+)
+STREETS = ("Harbour Road", "Linden Street", "Rue Mercière", "Rua das Flores", "Oudegracht", "Via Dante", "Ringstraße")
+CARRIERS = ("DHL", "UPS", "DPD", "GLS", "PostNL")
 
 
 def seed() -> str:
+    """Everything: the demo customers, then the orders if the catalogue is there. Idempotent."""
     name, email, password = DEMO_CUSTOMER
-    if customer_by_email(email) is not None:
-        return "already loaded"
-    operations.register_customer(name, email, password)
+    done = []
+    if customer_by_email(email) is None:
+        operations.register_customer(name, email, password)
+        db.session.commit()
+        done.append("demo customer loaded")
+    done.append(seed_customers())
+    done.append(seed_orders())
+    return "; ".join(done)
+
+
+def seed_customers(count: int = CUSTOMERS) -> str:
+    """`count` more customers (same password as the demo customer), registered over the last months."""
+    rng = random.Random(SEED)
+    password_hash = auth.hash_password(DEMO_CUSTOMER[2])  # once: argon2 is slow on purpose
+    existing = set(db.session.scalars(sa.select(Customer.email)))
+    now = utcnow()
+    created = 0
+    for n in range(count):
+        first, last = FIRST[n % len(FIRST)], LAST[(n * 7) % len(LAST)]
+        email = f"{first}.{last}{n + 1}@example.com".lower()
+        registered = now - timedelta(days=DAYS + 30 - rng.randint(0, DAYS), minutes=rng.randint(0, 1440))
+        if email in existing:
+            continue
+        customer = Customer(name=f"{first} {last}", email=email, password_hash=password_hash, created_at=registered)
+        db.session.add(customer)
+        db.session.flush()
+        record_event(
+            "customer.registered",
+            {
+                "customer_id": customer.id,
+                "email": email,
+                "name": customer.name,
+                "registered_at": registered.isoformat(),
+            },
+        )
+        created += 1
     db.session.commit()
-    return "loaded"
+    return f"{created} customers added" if created else "customers already loaded"
+
+
+@dataclass(frozen=True)
+class Offer:
+    variant_id: int
+    product_id: int
+    vendor_id: int
+    vendor_name: str
+    title: str
+    sku: str
+    options: dict[str, str]
+    price: Decimal
+    currency: str
+
+
+def _offers() -> list[Offer]:
+    rows = db.session.execute(
+        sa.select(
+            Variant.id,
+            Variant.product_id,
+            Product.vendor_id,
+            Product.vendor_name,
+            Product.title,
+            Variant.sku,
+            Variant.options,
+            Variant.price,
+            Product.currency,
+        )
+        .join(Product, Product.id == Variant.product_id)
+        .where(Product.listed, Variant.price > 0)
+        .order_by(Variant.id)
+    ).all()
+    return [
+        Offer(
+            r.id,
+            r.product_id,
+            r.vendor_id,
+            r.vendor_name or f"Store {r.vendor_id}",
+            r.title,
+            r.sku or f"V{r.id}",
+            dict(r.options or {}),
+            r.price,
+            r.currency,
+        )
+        for r in rows
+    ]
+
+
+def seed_orders(count: int = ORDERS, days: int = DAYS) -> str:
+    """`count` past orders from the catalogue copy (none, and says so, while the copy is empty). Idempotent."""
+    offers = _offers()
+    if not offers:
+        return (
+            "no demo orders: the catalogue copy is still empty (the vendor portal's events have not arrived). "
+            "Run `flask --app storefront seed-demo-orders` once the relays have delivered the catalogue."
+        )
+    have = set(db.session.scalars(sa.select(Order.checkout_key).where(Order.checkout_key.like("demo-%"))))
+    if len(have) >= count:
+        return "demo orders already loaded"
+    customers = list(db.session.execute(sa.select(Customer.id, Customer.name, Customer.email).order_by(Customer.id)))
+    numbers = set(db.session.scalars(sa.select(Order.number)))
+    rng = random.Random(SEED)
+    now = utcnow()
+    # Oldest first, so "a new customer" means their first order in time.
+    moments = sorted(
+        now - timedelta(days=days * rng.random() ** 0.8, minutes=rng.randint(0, 600)) for _ in range(count)
+    )
+    by_currency: dict[str, list[Offer]] = {}
+    for offer in offers:
+        by_currency.setdefault(offer.currency, []).append(offer)
+    # An order is paid in one currency: demo orders buy from the catalogue's main one.
+    main_currency = max(by_currency, key=lambda c: len(by_currency[c]))
+    by_vendor: dict[int, list[Offer]] = {}
+    for offer in by_currency[main_currency]:
+        by_vendor.setdefault(offer.vendor_id, []).append(offer)
+    seen_buyers: set[str] = set()
+    created = 0
+    for index, placed_at in enumerate(moments):
+        key = f"demo-{index:05d}"
+        buyer = rng.choice(customers) if customers and rng.random() < 0.75 else None
+        email = buyer.email if buyer else f"guest{rng.randint(1, 400)}@example.com"
+        plan = _plan(rng, by_vendor, now - placed_at)
+        number = _number(rng, numbers)
+        if key in have:
+            seen_buyers.add(email)
+            continue
+        order = _order(rng, key, number, buyer, email, placed_at, plan)
+        db.session.add(order)
+        db.session.flush()
+        record_event("order.placed", order_ops.placed_data(order, new_customer=email not in seen_buyers))
+        seen_buyers.add(email)
+        for refund in order.refunds:
+            data: dict[str, Any] = {
+                "order_id": order.id,
+                "number": order.number,
+                "refund_id": refund.id,
+                "amount": str(refund.amount),
+                "currency": refund.currency,
+                "reason": refund.reason,
+            }
+            if refund.lines:
+                data["lines"] = refund.lines
+            record_event("order.refunded", data)
+        created += 1
+        if created % BATCH == 0:
+            db.session.commit()
+    db.session.commit()
+    return f"{created} demo orders added"
+
+
+@dataclass
+class Plan:
+    lines: list[tuple[Offer, int]]
+    status: str  # of every part: placed, acknowledged, packed, shipped, delivered, cancelled
+    method: str
+    refund_line: bool
+
+
+def _plan(rng: random.Random, by_vendor: dict[int, list[Offer]], age: timedelta) -> Plan:
+    vendors = rng.sample(sorted(by_vendor), k=min(len(by_vendor), 1 if rng.random() < 0.7 else 2))
+    lines: dict[int, tuple[Offer, int]] = {}
+    for vendor_id in vendors:
+        for offer in rng.sample(by_vendor[vendor_id], k=min(len(by_vendor[vendor_id]), rng.choice((1, 1, 1, 2, 3)))):
+            lines[offer.variant_id] = (offer, rng.choice((1, 1, 1, 2, 2, 3)))
+    days = age.total_seconds() / 86400
+    roll = rng.random()
+    if roll < 0.06:
+        status = "cancelled"
+    elif days > 9:
+        status = "delivered" if roll < 0.97 else "shipped"
+    elif days > 5:
+        status = "delivered" if roll < 0.5 else "shipped"
+    elif days > 2:
+        status = "shipped" if roll < 0.7 else "packed"
+    elif days > 0.5:
+        status = "acknowledged" if roll < 0.7 else "placed"
+    else:
+        status = "placed"
+    return Plan(
+        list(lines.values()),
+        status,
+        "express" if rng.random() < 0.15 else "standard",
+        refund_line=status == "delivered" and rng.random() < 0.04,
+    )
+
+
+def _number(rng: random.Random, taken: set[str]) -> str:
+    while True:
+        number = "MP-" + "".join(rng.choice(order_ops.NUMBER_ALPHABET) for _ in range(order_ops.NUMBER_LENGTH))
+        if number not in taken:
+            taken.add(number)
+            return number
+
+
+STEPS = ("acknowledged", "packed", "shipped", "delivered")
+STEP_HOURS = {"acknowledged": (1, 10), "packed": (10, 30), "shipped": (20, 50), "delivered": (30, 90)}
+
+
+def _order(rng: random.Random, key: str, number: str, buyer: Any, email: str, placed_at: datetime, plan: Plan) -> Order:
+    city, country, postcode = rng.choice(CITIES)
+    name = buyer.name if buyer else f"{rng.choice(FIRST)} {rng.choice(LAST)}"
+    order_id = str(uuid.UUID(int=rng.getrandbits(128), version=4))
+    order = Order(
+        id=order_id,
+        number=number,
+        checkout_key=key,
+        customer_id=buyer.id if buyer else None,
+        email=email,
+        status="placed",
+        currency=plan.lines[0][0].currency,
+        shipping_method=plan.method,
+        shipping_address={
+            "name": name,
+            "line1": f"{rng.randint(1, 180)} {rng.choice(STREETS)}",
+            "line2": "",
+            "city": city,
+            "postcode": postcode,
+            "country": country,
+        },
+        created_at=placed_at - timedelta(minutes=3),
+        placed_at=placed_at,
+        updated_at=placed_at,
+        refunded_total=Decimal("0.00"),
+    )
+    for position, (offer, quantity) in enumerate(plan.lines):
+        order.lines.append(
+            OrderLine(
+                id=str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+                position=position,
+                vendor_id=offer.vendor_id,
+                product_id=offer.product_id,
+                variant_id=offer.variant_id,
+                sku=offer.sku[:64],
+                title=offer.title[:200],
+                options=offer.options,
+                quantity=quantity,
+                unit_price=offer.price,
+                line_total=money(offer.price * quantity),
+                cancelled_quantity=0,
+                refunded_amount=Decimal("0.00"),
+            )
+        )
+    subtotals: dict[int, Decimal] = {}
+    names: dict[int, str] = {}
+    for line, (offer, _) in zip(order.lines, plan.lines, strict=True):
+        subtotals[line.vendor_id] = subtotals.get(line.vendor_id, Decimal("0.00")) + line.line_total
+        names[line.vendor_id] = offer.vendor_name
+    order.subtotal = money(sum(subtotals.values(), Decimal("0.00")))
+    order.shipping_total = money(sum((shipping_for_part(plan.method, s) for s in subtotals.values()), Decimal("0")))
+    order.total = order.subtotal + order.shipping_total
+    order.history.append(OrderEvent(status="placed", created_at=placed_at))
+    order.payments.append(
+        Payment(
+            provider="test",
+            provider_token=f"demo_ch_{rng.getrandbits(64):016x}",
+            brand=rng.choice(("visa", "visa", "mastercard")),
+            last4=rng.choice(("4242", "4444", "1881", "0005")),
+            amount=order.total,
+            currency=order.currency,
+            status="captured",
+            created_at=placed_at,
+        )
+    )
+    for vendor_id in subtotals:
+        part = OrderVendorPart(
+            vendor_id=vendor_id, vendor_name=names[vendor_id][:120], status="placed", updated_at=placed_at
+        )
+        order.parts.append(part)
+        _advance(rng, order, part, plan.status, placed_at)
+    if plan.status == "cancelled":
+        _cancelled(rng, order, placed_at, buyer)
+    elif plan.status == "delivered":
+        order.status = "completed"
+        order.history.append(
+            OrderEvent(status="completed", note="Everything was delivered.", created_at=order.updated_at)
+        )
+        if plan.refund_line:
+            _refund_a_line(rng, order)
+    return order
+
+
+def _advance(rng: random.Random, order: Order, part: OrderVendorPart, status: str, placed_at: datetime) -> None:
+    if status in ("placed", "cancelled"):
+        return
+    moment = placed_at
+    now = utcnow()
+    for step in STEPS[: STEPS.index(status) + 1]:
+        moment = min(now - timedelta(minutes=5), moment + timedelta(hours=rng.uniform(*STEP_HOURS[step])))
+        note = None
+        if step == "shipped":
+            part.carrier = rng.choice(CARRIERS)
+            part.tracking_number = f"{part.carrier[:2].upper()}{rng.randint(10**9, 10**10 - 1)}"
+            note = f"Sent with {part.carrier}, tracking number {part.tracking_number}"
+        order.history.append(OrderEvent(vendor_id=part.vendor_id, status=step, note=note, created_at=moment))
+        part.status = step
+        part.updated_at = moment
+        order.updated_at = max(order.updated_at, moment)
+
+
+def _cancelled(rng: random.Random, order: Order, placed_at: datetime, buyer: Any) -> None:
+    at = placed_at + timedelta(hours=rng.uniform(0.2, 6))
+    order.status = "cancelled"
+    order.updated_at = at
+    for line in order.lines:
+        line.cancelled_quantity = line.quantity
+        line.refunded_amount = line.line_total
+    for part in order.parts:
+        part.status = "cancelled"
+        part.updated_at = at
+    actor = f"customer:{buyer.id}" if buyer else f"guest:{order.email}"
+    order.history.append(OrderEvent(status="cancelled", note=f"Cancelled by the customer ({actor})", created_at=at))
+    order.refunds.append(
+        Refund(
+            id=order_ops.cancel_refund_id(order.id),
+            amount=order.total,
+            currency=order.currency,
+            reason="Order cancelled: Cancelled by the customer",
+            lines=[{"line_id": line.id, "amount": str(line.line_total)} for line in order.lines],
+            actor=actor,
+            created_at=at,
+        )
+    )
+    order.refunded_total = order.total
+    order.history.append(OrderEvent(status="refunded", note="Refunded in full.", created_at=at))
+
+
+def _refund_a_line(rng: random.Random, order: Order) -> None:
+    line = rng.choice(order.lines)
+    amount = line.unit_price
+    at = order.updated_at + timedelta(days=rng.uniform(1, 5))
+    at = min(at, utcnow() - timedelta(minutes=1))
+    line.refunded_amount = amount
+    order.refunded_total = amount
+    order.refunds.append(
+        Refund(
+            id=f"demo-refund-{order.id}",
+            amount=amount,
+            currency=order.currency,
+            reason=f"One {line.title} arrived damaged",
+            lines=[{"line_id": line.id, "amount": str(amount)}],
+            actor="staff:support@example.com",
+            created_at=at,
+        )
+    )
+    order.history.append(OrderEvent(status="refunded", note=f"Refunded {amount} {order.currency}.", created_at=at))

@@ -1,10 +1,25 @@
 """Forms of the customer account pages."""
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, HiddenField, PasswordField, StringField
-from wtforms.validators import Email, EqualTo, InputRequired, Length
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    PasswordField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TelField,
+)
+from wtforms.validators import AnyOf, DataRequired, Email, EqualTo, InputRequired, Length, Optional, Regexp
 
 from common_core.auth import password_length
+from storefront.account.countries import COUNTRY_CHOICES, COUNTRY_NAMES
+
+
+def strip(value: object) -> object:
+    """Surrounding spaces are never meant: "  " is an empty field, " Ada " is "Ada"."""
+    return value.strip() if isinstance(value, str) else value
 
 
 class SignUpForm(FlaskForm):
@@ -54,3 +69,115 @@ class PasswordChangeForm(FlaskForm):
         ],
         render_kw={"autocomplete": "new-password"},
     )
+
+
+class ProfileForm(FlaskForm):
+    name = StringField(
+        "Full name",
+        filters=[strip],
+        validators=[DataRequired("Enter your name."), Length(max=120, message="Use at most 120 characters.")],
+        render_kw={"autocomplete": "name"},
+    )
+
+
+class EmailChangeForm(FlaskForm):
+    email = EmailField(
+        "New email address",
+        filters=[strip],
+        validators=[
+            InputRequired("Enter your new email address."),
+            Email("Enter a valid email address."),
+            Length(max=320),
+        ],
+        render_kw={"autocomplete": "email"},
+    )
+    current_password = PasswordField(
+        "Current password",
+        validators=[InputRequired("Enter your current password.")],
+        description="To confirm it is you.",
+        render_kw={"autocomplete": "current-password"},
+    )
+
+
+# Letters, digits, spaces and hyphens: every national postcode format fits, nothing else gets in.
+POSTCODE = r"^[A-Za-z0-9][A-Za-z0-9 -]*$"
+PHONE = r"^\+?[0-9 ()./-]{5,40}$"
+
+
+class AddressForm(FlaskForm):
+    name = StringField(
+        "Full name",
+        filters=[strip],
+        validators=[DataRequired("Enter the name of the person receiving parcels."), Length(max=120)],
+        render_kw={"autocomplete": "name"},
+    )
+    line1 = StringField(
+        "Address line 1",
+        filters=[strip],
+        validators=[DataRequired("Enter the street and number."), Length(max=200)],
+        render_kw={"autocomplete": "address-line1"},
+    )
+    line2 = StringField(
+        "Address line 2",
+        filters=[strip],
+        validators=[Optional(), Length(max=200)],
+        description="Flat, floor, building.",
+        render_kw={"autocomplete": "address-line2"},
+    )
+    city = StringField(
+        "Town or city",
+        filters=[strip],
+        validators=[DataRequired("Enter the town or city."), Length(max=100)],
+        render_kw={"autocomplete": "address-level2"},
+    )
+    postcode = StringField(
+        "Postcode",
+        filters=[strip],
+        validators=[
+            DataRequired("Enter the postcode."),
+            Length(max=20, message="Use at most 20 characters."),
+            Regexp(POSTCODE, message="Use only letters, digits, spaces and hyphens."),
+        ],
+        render_kw={"autocomplete": "postal-code", "class": "input-short"},
+    )
+    country = SelectField(
+        "Country",
+        choices=[SelectChoice("", "Choose a country"), *(SelectChoice(code, name) for code, name in COUNTRY_CHOICES)],
+        validators=[
+            InputRequired("Choose a country."),
+            AnyOf(COUNTRY_NAMES, message="Choose a country from the list."),
+        ],
+        validate_choice=False,  # AnyOf above says it in words a shopper understands
+        render_kw={"autocomplete": "country"},
+    )
+    phone = TelField(
+        "Phone",
+        filters=[strip],
+        validators=[
+            Optional(),
+            Regexp(PHONE, message="Enter a phone number of digits, with + and spaces if you like."),
+        ],
+        description="Only for the courier, if a delivery needs it.",
+        render_kw={"autocomplete": "tel"},
+    )
+    is_default = BooleanField("Use as my default address")
+
+    def values(self) -> dict[str, str | None]:
+        """The address fields, trimmed, with empty optional fields as None."""
+        return {
+            "name": self.name.data,
+            "line1": self.line1.data,
+            "line2": self.line2.data or None,
+            "city": self.city.data,
+            "postcode": self.postcode.data.upper(),
+            "country": self.country.data,
+            "phone": self.phone.data or None,
+        }
+
+
+class ConfirmForm(FlaskForm):
+    """A form with nothing but its CSRF token, for confirmations and one-button posts."""
+
+
+class WishlistForm(FlaskForm):
+    next = HiddenField()

@@ -13,11 +13,15 @@ WORD_SIMILARITY_THRESHOLD = 0.3
 
 
 def init_app(app: Flask) -> None:
-    from storefront.catalog import models  # noqa: F401 - the tables join the metadata (and Alembic)
+    from storefront.catalog import (
+        caching,
+        models,  # noqa: F401 - the tables join the metadata (and Alembic)
+    )
     from storefront.catalog.routes import bp
     from storefront.extensions import db
 
     app.register_blueprint(bp)
+    caching.init_app(app)
     with app.app_context():
         sa.event.listen(db.engine, "connect", _set_search_settings)
 

@@ -313,9 +313,13 @@ def search_document() -> sa.ColumnElement[Any]:
     )
 
 
+def search_name() -> sa.ColumnElement[str]:
+    """Title and brand, lower-cased and accents folded: what the trigram index matches typos against."""
+    return sa.func.lower(sa.func.unaccent(p.c.title.concat(" ").concat(sa.func.coalesce(p.c.brand, ""))))
+
+
 def _refresh_search(where: sa.ColumnElement[bool]) -> None:
-    name = sa.func.lower(sa.func.unaccent(p.c.title.concat(" ").concat(sa.func.coalesce(p.c.brand, ""))))
-    db.session.execute(sa.update(p).where(where).values(search_document=search_document(), search_name=name))
+    db.session.execute(sa.update(p).where(where).values(search_document=search_document(), search_name=search_name()))
 
 
 def _sync_vendor_fields(where: sa.ColumnElement[bool]) -> None:

@@ -89,6 +89,18 @@ class Product(db.Model):
         # Listings sort only listed products: partial indexes keep the sort keys small.
         sa.Index("ix_product_listed_created_at", "created_at", "id", postgresql_where=sa.text("listed")),
         sa.Index("ix_product_listed_min_price", "min_price", "id", postgresql_where=sa.text("listed")),
+        # The home page's "best sellers" shelf (most reviewed, then newest) without sorting every product.
+        sa.Index(
+            "ix_product_listed_rating_count", "rating_count", "created_at", "id", postgresql_where=sa.text("listed")
+        ),
+        # The home page's count per top-level category as an index-only scan (category_ids included so the
+        # planner can answer category_ids[1] from the index alone).
+        sa.Index(
+            "ix_product_listed_top_category",
+            sa.text("(category_ids[1])"),
+            postgresql_include=["category_ids"],
+            postgresql_where=sa.text("listed"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
@@ -170,3 +182,19 @@ class ProductImage(db.Model):
     content_type: Mapped[str] = mapped_column(sa.String(32))
     thumbnail: Mapped[bytes] = deferred(mapped_column(sa.LargeBinary))
     medium: Mapped[bytes] = deferred(mapped_column(sa.LargeBinary))
+
+
+class CatalogVersion(db.Model):
+    """One row whose version changes whenever anything shoppers see in the catalogue changes.
+
+    Bumped by a deferred trigger on product, variant, product_image, category and vendor (migration
+    0004), once per transaction and as it commits, so a reader sees the new version exactly when it sees
+    the new rows, whoever wrote them. Pages shared by anonymous shoppers derive their ETag from it.
+    """
+
+    __tablename__ = "catalog_version"
+    __table_args__ = (sa.CheckConstraint("id = 1", name="single_row"),)
+
+    id: Mapped[int] = mapped_column(sa.SmallInteger, primary_key=True, autoincrement=False)
+    version: Mapped[int] = mapped_column(sa.BigInteger)
+    changed_at: Mapped[datetime] = mapped_column(TZ)

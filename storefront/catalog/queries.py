@@ -1,23 +1,31 @@
 """Reads of the catalogue copy for pages: cards, the category tree, a product, its images.
 
-Each page issues a fixed number of statements whatever it shows: cards in one query, their images in
-one IN query, never one query per product. Nothing here calls another service.
+Each page issues a fixed number of statements whatever it shows: cards with their main image in one
+query, never one query per product. Nothing here calls another service.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
-from flask import url_for
-from sqlalchemy.dialects.postgresql import distinct_on
+from flask import current_app, g, has_request_context, url_for
 
-from storefront.catalog.models import Category, Product, ProductImage, StockState, Variant, Vendor, stock_state
+from storefront.catalog.models import (
+    CatalogVersion,
+    Category,
+    Product,
+    ProductImage,
+    StockState,
+    Variant,
+    Vendor,
+    stock_state,
+)
 from storefront.extensions import db
 
 p = Product.__table__
@@ -178,29 +186,45 @@ def category_tree() -> CategoryTree:
     return CategoryTree(list(rows))
 
 
+def catalog_version() -> int:
+    """The catalogue's current version (see CatalogVersion), read once per request.
+
+    Read before anything derived from it, so a page is never labelled newer than the rows it shows.
+    """
+    if has_request_context() and "catalog_version" in g:
+        return g.catalog_version
+    version = db.session.scalar(sa.select(CatalogVersion.version).where(CatalogVersion.id == 1)) or 0
+    if has_request_context():
+        g.catalog_version = version
+    return version
+
+
+def _main_image() -> sa.ScalarSelect[Any]:
+    """A card's main image as one JSON array, evaluated only for the rows a page shows."""
+    return (
+        sa.select(sa.func.json_build_array(img.c.id, img.c.sha256, img.c.content_type, img.c.width, img.c.height))
+        .where(img.c.product_id == p.c.id)
+        .order_by(img.c.is_main.desc(), img.c.position, img.c.id)
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
 def card_query() -> sa.Select[Any]:
-    return sa.select(*CARD_COLUMNS).where(p.c.listed)
+    """Listed products' card columns and main image. PostgreSQL evaluates the image subquery after the
+    sort and limit (it postpones costly output columns), so a page of 24 looks up 24 images."""
+    return sa.select(*CARD_COLUMNS, _main_image().label("main_image")).where(p.c.listed)
 
 
 def load_cards(statement: sa.Select[Any]) -> list[Card]:
-    """Run a card query and attach each card's main image with one more query."""
-    cards = [Card(**row._mapping) for row in db.session.execute(statement)]
-    attach_images(cards)
-    return cards
+    """Run a card query: the cards and their main images in one statement."""
+    return [_card(row._mapping) for row in db.session.execute(statement)]
 
 
-def attach_images(cards: Sequence[Card]) -> None:
-    if not cards:
-        return
-    rows = db.session.execute(
-        sa.select(img.c.product_id, img.c.id, img.c.sha256, img.c.content_type, img.c.width, img.c.height)
-        .where(img.c.product_id.in_([card.id for card in cards]))
-        .ext(distinct_on(img.c.product_id))  # each product's main image
-        .order_by(img.c.product_id, img.c.is_main.desc(), img.c.position, img.c.id)
-    ).all()
-    main = {row.product_id: ImageRef(row.id, row.sha256, row.content_type, row.width, row.height) for row in rows}
-    for card in cards:
-        card.image = main.get(card.id)
+def _card(row: Mapping[str, Any]) -> Card:
+    values = dict(row)
+    image = values.pop("main_image", None)
+    return Card(**values, image=ImageRef(*image) if image else None)
 
 
 @dataclass
@@ -217,28 +241,55 @@ class HomePage:
     best_sellers: list[Card]
 
 
-def home_page() -> HomePage:
-    top = Category.__table__
-    counts = db.session.execute(
-        sa.select(top.c.name, top.c.slug, sa.func.count().label("count"))
-        .select_from(top.join(p, p.c.category_ids[1] == top.c.id))
-        .where(top.c.parent_id.is_(None), top.c.retired.is_(False), p.c.listed)
-        .group_by(top.c.id)
-        .order_by(top.c.position, top.c.name)
-    ).all()
-    new_arrivals = [
-        Card(**row._mapping)
-        for row in db.session.execute(card_query().order_by(p.c.created_at.desc(), p.c.id.desc()).limit(HOME_SHELF))
-    ]
-    # Placeholder ordering until orders exist: most reviewed, then newest. Swap in units sold then.
-    best_sellers = [
-        Card(**row._mapping)
-        for row in db.session.execute(
-            card_query().order_by(p.c.rating_count.desc(), p.c.created_at.desc(), p.c.id.desc()).limit(HOME_SHELF)
+def featured_categories() -> list[FeaturedCategory]:
+    """Top-level categories with their product counts.
+
+    Kept per app by catalogue version: they change only when the catalogue does, and counting every
+    listed product is the one part of the home page that grows with the catalogue.
+    """
+    version = catalog_version()
+    kept: dict[int, list[FeaturedCategory]] = current_app.extensions.setdefault("catalog_featured", {})
+    found = kept.get(version)
+    if found is None:
+        top = Category.__table__
+        top_id = p.c.category_ids[1]
+        counts = (
+            sa.select(top_id.label("id"), sa.func.count().label("count"))
+            .where(p.c.listed)
+            .group_by(top_id)  # an index-only scan of ix_product_listed_top_category
+            .subquery()
         )
-    ]
-    attach_images(new_arrivals + best_sellers)  # both shelves' images in one query
-    return HomePage([FeaturedCategory(**row._mapping) for row in counts], new_arrivals, best_sellers)
+        rows = db.session.execute(
+            sa.select(top.c.name, top.c.slug, counts.c.count)
+            .join(counts, counts.c.id == top.c.id)
+            .where(top.c.parent_id.is_(None), top.c.retired.is_(False))
+            .order_by(top.c.position, top.c.name)
+        ).all()
+        found = [FeaturedCategory(**row._mapping) for row in rows]
+        kept.clear()  # only the current version is worth keeping
+        kept[version] = found
+    return list(found)
+
+
+def home_page() -> HomePage:
+    featured = featured_categories()
+    newest = card_query().order_by(p.c.created_at.desc(), p.c.id.desc()).limit(HOME_SHELF)
+    # Placeholder ordering until orders exist: most reviewed, then newest. Swap in units sold then.
+    most_reviewed = (
+        card_query().order_by(p.c.rating_count.desc(), p.c.created_at.desc(), p.c.id.desc()).limit(HOME_SHELF)
+    )
+    shelves = sa.union_all(
+        sa.select(sa.literal(0).label("shelf"), newest.subquery()),
+        sa.select(sa.literal(1).label("shelf"), most_reviewed.subquery()),
+    )
+    cards: dict[int, list[Card]] = {0: [], 1: []}
+    for row in db.session.execute(shelves):  # both shelves in one statement
+        values = dict(row._mapping)
+        cards[values.pop("shelf")].append(_card(values))
+    # UNION ALL promises no order across its branches: each shelf is put back in its own.
+    new_arrivals = sorted(cards[0], key=lambda c: (c.created_at, c.id), reverse=True)
+    best_sellers = sorted(cards[1], key=lambda c: (c.rating_count, c.created_at, c.id), reverse=True)
+    return HomePage(featured, new_arrivals, best_sellers)
 
 
 @dataclass

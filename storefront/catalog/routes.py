@@ -1,16 +1,18 @@
 """Catalogue pages: home, search, category, store, product, and the images they show.
 
 Every page reads only the storefront's own copy, so browsing keeps working while a peer is down.
-An htmx request gets the partial of the same template a full request renders.
+An htmx request gets the partial of the same template a full request renders. Pages anonymous shoppers
+share answer conditional GETs from the catalogue version (catalog/caching.py).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, g, redirect, render_template, request, url_for
 
 from storefront.catalog import queries, search
+from storefront.catalog.caching import shared_page
 from storefront.catalog.forms import ListingParams
 
 bp = Blueprint("catalog", __name__, template_folder="templates")
@@ -42,11 +44,13 @@ def render_listing(full: str, listing: search.Listing, action: str, **context: A
 
 
 @bp.get("/")
+@shared_page
 def home() -> Any:
     return render_template("catalog/home.html", home=queries.home_page())
 
 
 @bp.get("/search")
+@shared_page
 def search_page() -> Any:
     params = ListingParams.from_args(request.args)
     tree = queries.category_tree()
@@ -66,6 +70,7 @@ def suggest() -> Any:
 
 
 @bp.get("/c/<slug>")
+@shared_page
 def category(slug: str) -> Any:
     tree = queries.category_tree()
     current = tree.by_slug.get(slug) or abort(404)
@@ -83,6 +88,7 @@ def category(slug: str) -> Any:
 
 
 @bp.get("/vendor/<slug>")
+@shared_page
 def vendor(slug: str) -> Any:
     store = queries.listed_vendor(slug) or abort(404)
     params = ListingParams.from_args(request.args)
@@ -94,8 +100,10 @@ def vendor(slug: str) -> Any:
 
 @bp.get("/p/<int:product_id>")
 @bp.get("/p/<int:product_id>-<slug>")
+@shared_page
 def product(product_id: int, slug: str | None = None) -> Any:
     page = queries.product_page(product_id) or abort(404)
+    g.traffic_product = (page.product.id, page.product.vendor_id)  # counted as a product view (traffic.routes)
     canonical = url_for(".product", product_id=product_id, slug=page.product.slug)
     if slug != page.product.slug:
         return redirect(canonical + (f"?{request.query_string.decode()}" if request.query_string else ""), 301)

@@ -2,23 +2,28 @@
 
 Words are matched with PostgreSQL full-text search over the weighted search document. When that finds
 few products, close spellings are blended in with pg_trgm word similarity on title and brand, so
-"hedphones" still finds headphones. Facet counts come from one statement: a CTE of the matching
-products with one flag per filter group, then one GROUP BY per group that honours every other
-group's selection but not its own (ticking two brands shows both, and brand counts ignore brands).
+"hedphones" still finds headphones. Facet counts come from one statement and one pass over the
+matching products: GROUPING SETS with one FILTERed count per group that honours every other group's
+selection but not its own (ticking two brands shows both, and brand counts ignore brands). They are
+kept per catalogue version, since they change only when the catalogue does.
 """
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import pairwise
 from typing import Any
 
 import sqlalchemy as sa
+from flask import current_app
 
 from storefront.catalog.forms import PER_PAGE, RATINGS, ListingParams
 from storefront.catalog.models import Category, Product
-from storefront.catalog.queries import Card, CategoryTree, Page, card_query, load_cards
+from storefront.catalog.queries import Card, CategoryTree, Page, card_query, catalog_version, load_cards
 from storefront.extensions import db
 
 p = Product.__table__
@@ -88,7 +93,8 @@ class TextMatch:
 def listing(params: ListingParams, tree: CategoryTree, scope: Scope | None = None) -> Listing:
     """One page of products for these parameters, with facet counts.
 
-    Three statements (facets with the total, the cards, their images), four with words to match.
+    Two statements (facets with the total, the cards with their images), three with words to match;
+    the facets are skipped when this catalogue version has counted this selection already.
     """
     scope = scope or Scope()
     where: list[sa.ColumnElement[bool]] = []  # besides "listed", which every query here adds
@@ -101,7 +107,7 @@ def listing(params: ListingParams, tree: CategoryTree, scope: Scope | None = Non
         where.append(match.condition)
 
     groups = _group_conditions(params, tree)
-    counts = _facet_counts(where, groups)
+    counts = _kept_facet_counts(params, scope, lambda: _facet_counts(where, groups))
     total = counts.get("total")
     # Past the end (an old bookmark, a hand-typed page=9999): show the last page instead.
     page_number = min(params.page, max(1, -(-total // PER_PAGE)))
@@ -127,7 +133,9 @@ def listing(params: ListingParams, tree: CategoryTree, scope: Scope | None = Non
 
 def text_match(q: str) -> TextMatch:
     """The words' condition and rank; close spellings join in when the words alone find few products."""
-    query = sa.func.websearch_to_tsquery(ENGLISH, sa.func.unaccent(q))
+    # As scalar subqueries the parsed query and the folded words are computed once per statement (an
+    # InitPlan), not once per candidate row; the text indexes take them as parameters all the same.
+    query = sa.select(sa.func.websearch_to_tsquery(ENGLISH, sa.func.unaccent(q))).scalar_subquery()
     exact = p.c.search_document.op("@@")(query)
     rank = sa.func.ts_rank_cd(p.c.search_document, query, 32)  # 32: rank / (rank + 1), in 0..1
     found = db.session.scalar(
@@ -137,7 +145,7 @@ def text_match(q: str) -> TextMatch:
     )
     if found >= FEW_EXACT_MATCHES:
         return TextMatch(exact, rank, found)
-    words = sa.func.lower(sa.func.unaccent(q))
+    words = sa.select(sa.func.lower(sa.func.unaccent(q))).scalar_subquery()
     close = words.op("<%")(p.c.search_name)  # uses the trigram index; threshold set per connection
     # Exact matches first (1 + rank), then close ones by how similar they are.
     blended = sa.case((exact, 1), else_=0) + rank + sa.func.word_similarity(words, p.c.search_name)
@@ -179,65 +187,115 @@ class FacetCounts:
         return {key: count for (kind, key), count in self.counts.items() if kind == facet and key is not None}
 
 
+FACET_SETS_KEPT = 512  # per app, of the current catalogue version only
+
+
+def _kept_facet_counts(params: ListingParams, scope: Scope, count: Callable[[], FacetCounts]) -> FacetCounts:
+    """The facet counts of this selection, computed once per catalogue version.
+
+    Counting is the part of a listing that grows with the catalogue (every matching product is read),
+    yet the counts depend only on the selection (scope, words, filters), not on the sort or the page,
+    and they cannot change while the catalogue version stays the same (any change shoppers could see
+    bumps it as it commits). So they are kept by (version, selection) and never shown stale.
+    """
+    version = catalog_version()  # before counting: counts newer than their key are harmless, never older
+    key = (
+        scope.category.id if scope.category else None,
+        scope.vendor_id,
+        params.q,
+        params.category,
+        params.brands,
+        params.vendors,
+        params.price_min,
+        params.price_max,
+        params.rating,
+        params.in_stock,
+    )
+    kept = current_app.extensions.setdefault("catalog_facets", _KeptCounts())
+    with kept.lock:
+        if kept.version != version:
+            kept.version, kept.counts = version, OrderedDict()
+        found = kept.counts.get(key)
+        if found is not None:
+            kept.counts.move_to_end(key)
+            return found
+    found = count()
+    with kept.lock:
+        if kept.version == version:
+            kept.counts[key] = found
+            while len(kept.counts) > FACET_SETS_KEPT:
+                kept.counts.popitem(last=False)
+    return found
+
+
+@dataclass
+class _KeptCounts:
+    version: int | None = None
+    counts: OrderedDict[tuple[Any, ...], FacetCounts] = field(default_factory=OrderedDict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
 def _facet_counts(where: list[sa.ColumnElement[bool]], groups: dict[str, sa.ColumnElement[bool] | None]) -> FacetCounts:
-    """Every facet's counts and the total, in one statement."""
+    """Every facet's counts and the total, in one statement and one pass over the matching products.
+
+    GROUPING SETS aggregate the matching rows once into a hash table per facet; each facet's count is
+    a FILTERed count honouring every other group's selection. Categories need the product's category
+    ids unnested (a product counts under each of its categories), so the other facets count only the
+    first row of each product.
+    """
     # NULL (no brand, no rating) counts as "not selected", never as unknown.
-    flags = [
-        (sa.func.coalesce(cond, False) if cond is not None else sa.true()).label(f"in_{name}")
-        for name, cond in groups.items()
-    ]
-    base = (
-        sa.select(
-            p.c.brand,
-            p.c.vendor_slug,
-            p.c.vendor_name,
-            p.c.category_ids,
-            p.c.rating_avg,
-            p.c.in_stock,
-            _price_bucket().label("bucket"),
-            *flags,
-        )
+    flags = {name: sa.func.coalesce(cond, False) if cond is not None else None for name, cond in groups.items()}
+
+    def others(group: str | None, *more: sa.ColumnElement[bool]) -> sa.ColumnElement[bool]:
+        return sa.and_(sa.true(), *(flag for name, flag in flags.items() if name != group and flag is not None), *more)
+
+    categories = sa.func.unnest(p.c.category_ids).table_valued("category_id", with_ordinality="ord").render_derived("c")
+    once = sa.or_(categories.c.ord.is_(None), categories.c.ord == 1)  # each product's first row
+    bucket = _price_bucket().label("bucket")
+
+    def count(*conditions: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
+        return sa.func.count().filter(sa.and_(*conditions))
+
+    counted = {
+        "total": count(once, others(None)),
+        "brand": count(once, others("brand")),
+        "vendor": count(once, others("vendor")),
+        "price": count(once, others("price")),
+        "category": count(others("category")),
+        **{f"rating_{stars}": count(once, others("rating", p.c.rating_avg >= stars)) for stars in RATINGS},
+        "in_stock": count(once, others("in_stock", p.c.in_stock)),
+    }
+    keys = (p.c.brand, p.c.vendor_slug, bucket, categories.c.category_id)
+    columns = [sa.func.grouping(*keys).label("kind"), *keys, p.c.vendor_name]
+    statement = (
+        sa.select(*columns, *(c.label(f"n_{n}") for n, c in counted.items()))
+        .select_from(p.outerjoin(categories, sa.true()))
         .where(p.c.listed, *where)
-        .cte("matching")
-    )
-
-    def selected_in(*groups_: str) -> sa.ColumnElement[bool]:
-        return sa.and_(sa.true(), *(base.c[f"in_{name}"] for name in groups_))
-
-    def others(group: str) -> sa.ColumnElement[bool]:
-        return selected_in(*(name for name in groups if name != group))
-
-    def row(facet: str, key: Any, label: Any = None) -> list[Any]:
-        return [
-            sa.cast(sa.literal(facet), sa.Text).label("facet"),
-            sa.cast(key, sa.Text).label("key"),
-            sa.cast(label, sa.Text).label("label"),
-            sa.func.count().label("count"),
-        ]
-
-    null = sa.null()
-    category_ids = (
-        sa.select(sa.func.unnest(base.c.category_ids).label("category_id")).where(others("category")).subquery()
-    )
-    parts = [
-        sa.select(*row("total", null)).where(selected_in(*groups)),
-        sa.select(*row("brand", base.c.brand)).where(others("brand"), base.c.brand.is_not(None)).group_by(base.c.brand),
-        sa.select(*row("vendor", base.c.vendor_slug, base.c.vendor_name))
-        .where(others("vendor"), base.c.vendor_slug.is_not(None))
-        .group_by(base.c.vendor_slug, base.c.vendor_name),
-        sa.select(*row("category", category_ids.c.category_id)).group_by(category_ids.c.category_id),
-        sa.select(*row("price", base.c.bucket)).where(others("price")).group_by(base.c.bucket),
-        *(
-            sa.select(*row("rating", sa.literal(stars))).where(others("rating"), base.c.rating_avg >= stars)
-            for stars in RATINGS
-        ),
-        sa.select(*row("in_stock", null)).where(others("in_stock"), base.c.in_stock),
-    ]
+        .group_by(
+            sa.func.grouping_sets(
+                sa.tuple_(p.c.brand), sa.tuple_(p.c.vendor_slug, p.c.vendor_name), sa.tuple_(bucket),
+                sa.tuple_(categories.c.category_id), sa.tuple_(),
+            )
+        )
+    )  # fmt: skip
+    # grouping(brand, vendor_slug, bucket, category_id): a bit set for each key the row is not grouped by.
+    by_kind = {0b0111: "brand", 0b1011: "vendor", 0b1101: "price", 0b1110: "category", 0b1111: None}
     counts = FacetCounts()
-    for facet, key, label, count in db.session.execute(sa.union_all(*parts)):
-        counts.counts[(facet, key)] = count
-        if label:
-            counts.labels[key] = label
+    for row in db.session.execute(statement):
+        facet = by_kind[row.kind]
+        if facet is None:
+            counts.counts[("total", None)] = row.n_total
+            counts.counts[("in_stock", None)] = row.n_in_stock
+            for stars in RATINGS:
+                counts.counts[("rating", str(stars))] = row._mapping[f"n_rating_{stars}"]
+            continue
+        key = {"brand": row.brand, "vendor": row.vendor_slug, "price": row.bucket, "category": row.category_id}[facet]
+        count_of = row._mapping[f"n_{facet}"]
+        if key is None or not count_of:
+            continue  # no brand / store / category is not an option; nor is one the other filters rule out
+        counts.counts[(facet, str(key))] = count_of
+        if facet == "vendor" and row.vendor_name:
+            counts.labels[str(key)] = row.vendor_name
     return counts
 
 

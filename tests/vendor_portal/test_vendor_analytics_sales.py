@@ -138,7 +138,7 @@ def test_the_charts_show_each_day_with_its_own_sales_and_empty_days_as_zero(sale
     assert chart_row(html, "Units sold per day", NOW) == ["0"]
     table = html.split('<caption class="visually-hidden">Orders per day</caption>', 1)[1].split("</table>", 1)[0]
     assert table.count('<th scope="row">') == 7
-    assert 'src="/static/ui/js/charts.js"' in html
+    assert 'src="/static/ui/js/charts.js?v=' in html
 
 
 def test_best_sellers_rank_products_by_sales_of_units_kept(sales):

@@ -1,0 +1,159 @@
+"""Which indexes the catalogue pages' statements use: `.venv/bin/python -m bench.explain --products 100000`.
+
+Runs each page once in-process against the bench database of that size (seeded as bench.storefront
+seeds it), EXPLAINs (ANALYZE) every statement the page issued, prints the plans' scans and timings,
+appends them to bench/results/<date>.md, and fails when a statement scans the whole product table or
+misses the index it is meant to use. tests/perf/test_explain.py uses the same helpers on a small
+catalogue with sequential scans disabled (a 100,000-product seed is too slow for the test suite).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Flask
+
+# The index each page is meant to reach, by page: every one must appear in the page's plans.
+EXPECTED: dict[str, tuple[str, set[str]]] = {
+    "home": ("/", {"ix_product_listed_top_category", "ix_product_listed_created_at", "ix_product_listed_rating_count"}),
+    "category": ("/c/audio", {"ix_product_category_ids"}),
+    "search": ("/search?q=headphones", {"ix_product_search_document"}),
+    "search typo": ("/search?q=hedphones", {"ix_product_search_name_trgm", "ix_product_search_document"}),
+    "search facets": ("/search?q=headphones&brand=Northwind&in_stock=1", {"ix_product_search_document"}),
+    "listing by price": ("/search?sort=price_asc", {"ix_product_listed_min_price"}),
+}
+
+WHOLE_CATALOGUE_FACETS = {"listing by price"}
+
+
+@dataclass
+class Plan:
+    statement: str
+    params: Any
+    tree: dict[str, Any]
+    scans: list[tuple[str, str]] = field(default_factory=list)  # (node type, index or relation)
+
+    @property
+    def indexes(self) -> set[str]:
+        return {name for kind, name in self.scans if "Index" in kind}
+
+    @property
+    def seq_scanned(self) -> set[str]:
+        return {name for kind, name in self.scans if kind == "Seq Scan"}
+
+    @property
+    def milliseconds(self) -> float | None:
+        return self.tree.get("Execution Time")
+
+
+def page_statements(app: Flask, url: str) -> list[tuple[str, Any]]:
+    """The SQL statements (with parameters) one anonymous GET of `url` issues."""
+    found: list[tuple[str, Any]] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        found.append((statement, parameters))
+
+    with app.app_context():
+        engine = app.extensions["sqlalchemy"].engine
+    sa.event.listen(engine, "before_cursor_execute", record)
+    try:
+        response = app.test_client().get(url)
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", record)
+    if response.status_code != 200:
+        raise AssertionError(f"{url} answered {response.status_code}")
+    return found
+
+
+def _walk(node: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    yield node
+    for child in node.get("Plans", []):
+        yield from _walk(child)
+
+
+def explain(app: Flask, url: str, *, analyze: bool = True, settings: dict[str, str] | None = None) -> list[Plan]:
+    """The plans of the statements a page issues (none kept from an earlier request), with these settings."""
+    for kept in ("catalog_featured", "catalog_facets"):  # what the page computes once per catalogue version
+        app.extensions.pop(kept, None)
+    statements = page_statements(app, url)
+    plans = []
+    with app.app_context(), app.extensions["sqlalchemy"].engine.connect() as conn:
+        for name, value in (settings or {}).items():
+            conn.exec_driver_sql(f"SET {name} = {value}")
+        for statement, params in statements:
+            if not statement.lstrip().upper().startswith(("SELECT", "WITH")):
+                continue
+            options = "ANALYZE, FORMAT JSON" if analyze else "FORMAT JSON"
+            raw = conn.exec_driver_sql(f"EXPLAIN ({options}) {statement}", params).scalar()
+            tree = (json.loads(raw) if isinstance(raw, str) else raw)[0]
+            plan = Plan(statement, params, tree)
+            for node in _walk(tree["Plan"]):
+                if "Scan" in node["Node Type"] and node["Node Type"] not in ("CTE Scan", "Subquery Scan"):
+                    plan.scans.append((node["Node Type"], node.get("Index Name") or node.get("Relation Name", "")))
+            plans.append(plan)
+        conn.rollback()
+    return plans
+
+
+def problems(name: str, plans: list[Plan]) -> list[str]:
+    """What is wrong with a page's plans: a whole-table scan of product, an expected index unused.
+
+    The one whole-catalogue scan allowed is the facet count of the unscoped listing ("All products"
+    with no words or filters): it counts every product, once per catalogue version.
+    """
+    _, wanted = EXPECTED[name]
+    found: list[str] = []
+    used = set().union(*(plan.indexes for plan in plans)) if plans else set()
+    if missing := wanted - used:
+        found.append(f"{name}: does not use {sorted(missing)} (uses {sorted(used)})")
+    for plan in plans:
+        if name in WHOLE_CATALOGUE_FACETS and "GROUPING SETS" in plan.statement:
+            continue
+        if "product" in plan.seq_scanned:
+            found.append(f"{name}: sequential scan of product in {plan.statement[:100]!r}")
+    return found
+
+
+def main() -> None:
+    from bench import harness
+    from bench.storefront import prepare
+    from storefront import create_app
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--products", type=int, default=100_000)
+    parser.add_argument("--keep-db", action="store_true")
+    args = parser.parse_args()
+    started = harness.use_bench_database_server()
+    try:
+        url = prepare(args.products, reseed=False, via_handlers=False)
+        app = create_app({"SQLALCHEMY_DATABASE_URI": url})
+        rows, failures = [], []
+        for name, (path, _) in EXPECTED.items():
+            explain(app, path)  # warm the caches once, as a serving worker is
+            plans = explain(app, path)
+            failures += problems(name, plans)
+            for plan in plans:
+                scans = ", ".join(f"{kind} {target}" for kind, target in plan.scans) or "-"
+                rows.append([name, plan.statement.split()[0] + " " + plan.statement[7:60].replace("\n", " "),
+                             f"{plan.milliseconds:.1f}", scans])  # fmt: skip
+        report = harness.table(["page", "statement", "ms", "scans (node, index)"], rows)
+        print(report)
+        verdict = (
+            "every statement uses its index; no sequential scan of product" if not failures else "\n".join(failures)
+        )
+        harness.append_results(f"EXPLAIN ANALYZE at {args.products:,} products", f"{report}\n\n{verdict}")
+        print(verdict)
+        if failures:
+            raise SystemExit(1)
+    finally:
+        if started and not args.keep_db:
+            harness.stop_bench_database_server()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,270 @@
+"""What the benchmarks share: their own embedded PostgreSQL, gunicorn started as `make run` starts it,
+wrk with a percentile report, sequential timings, worker memory and the results file.
+
+The bench database server is separate from the development one: its data lives in var/bench/ and it
+listens on BENCH_PG_PORT (default 5546), so a benchmark never touches the data `make run` shows.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from common_core.paths import PROJECT_ROOT
+
+BIN = Path(sys.executable).parent
+BENCH_DIR = PROJECT_ROOT / "bench"
+RESULTS_DIR = BENCH_DIR / "results"
+WRK_SCRIPT = BENCH_DIR / "wrk_report.lua"
+# The settings common_core/launcher.py serves the portals with.
+WORKERS = os.environ.get("WEB_CONCURRENCY", "2")
+THREADS = os.environ.get("GUNICORN_THREADS", "4")
+
+
+def say(message: str) -> None:
+    print(f"[bench] {message}", flush=True)
+
+
+def use_bench_database_server() -> bool:
+    """Point devdb at var/bench and its own port, start that server. Returns True when started here."""
+    os.environ["MARKETPLACE_VAR_DIR"] = str(PROJECT_ROOT / "var" / "bench")
+    os.environ["MARKETPLACE_PG_PORT"] = os.environ.get("BENCH_PG_PORT", "5546")
+    for name in ("STOREFRONT_DATABASE_URL", "ADMIN_DATABASE_URL", "VENDOR_DATABASE_URL"):
+        os.environ.pop(name, None)
+    from common_core import devdb
+
+    return devdb.ensure_running()
+
+
+def stop_bench_database_server() -> None:
+    from common_core import devdb
+
+    devdb.stop()
+
+
+def database_url(name: str, *, fresh: bool = False) -> str:
+    from common_core import devdb
+
+    if fresh:
+        devdb.drop_database(name)
+    return devdb.ensure_database(name)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class Server:
+    process: subprocess.Popen[bytes]
+    base_url: str
+
+    def worker_rss_mb(self) -> list[float]:
+        import psutil
+
+        master = psutil.Process(self.process.pid)
+        return [round(child.memory_info().rss / 2**20, 1) for child in master.children()]
+
+
+@contextmanager
+def gunicorn(
+    app: str, env: dict[str, str], *, ready_path: str = "/healthz", tree: Path = PROJECT_ROOT
+) -> Iterator[Server]:
+    """Serve `app` as `make run` does (2 workers, 4 threads, same timeouts), stop it afterwards.
+
+    `tree` serves the code of another checkout (a baseline) with this one's virtualenv.
+    """
+    import requests
+
+    port = free_port()
+    log = (PROJECT_ROOT / "var" / "bench" / f"{app.split(':')[0]}.log").open("ab")  # request logs, not the table
+    if tree != PROJECT_ROOT:
+        env = {**env, "PYTHONPATH": str(tree)}
+    process = subprocess.Popen(
+        [
+            str(BIN / "gunicorn"),
+            app,
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            WORKERS,
+            "--threads",
+            THREADS,
+            "--timeout",
+            "30",
+            "--graceful-timeout",
+            "10",
+            "--log-level",
+            "warning",
+        ],
+        env={**os.environ, **env, "PYTHONUNBUFFERED": "1"},
+        cwd=tree,
+        stdout=log,
+        stderr=log,
+        start_new_session=True,
+    )
+    log.close()
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if process.poll() is not None:
+                raise SystemExit(f"{app} exited with code {process.returncode} before it was ready")
+            try:
+                if requests.get(base_url + ready_path, timeout=1).status_code == 200:
+                    break
+            except requests.RequestException:
+                pass
+            if time.monotonic() > deadline:
+                raise SystemExit(f"{app} was not ready after 60 s")
+            time.sleep(0.2)
+        yield Server(process, base_url)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+
+
+def ensure_wrk() -> str:
+    found = shutil.which("wrk")
+    if found:
+        return found
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        say("wrk is missing: installing Debian's package (apt-get install wrk)")
+        subprocess.run(["apt-get", "update", "-qq"], check=False, capture_output=True)
+        subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=False, capture_output=True)
+        found = shutil.which("wrk")
+        if found:
+            return found
+    raise SystemExit("wrk is needed: install it (Debian/Ubuntu: sudo apt-get install wrk) and run again")
+
+
+@dataclass
+class LoadResult:
+    rps: float
+    p50: float  # milliseconds
+    p95: float
+    p99: float
+    requests: int
+    errors: int  # socket errors, timeouts and non-2xx/3xx answers
+
+
+def wrk(
+    url: str, *, threads: int = 2, connections: int = 16, duration: int = 20, headers: dict[str, str] | None = None
+) -> LoadResult:
+    """`wrk -t2 -c16 -d20s --latency URL`, with a Lua report that adds p95 to wrk's percentiles."""
+    extra = [arg for name, value in (headers or {}).items() for arg in ("-H", f"{name}: {value}")]
+    result = subprocess.run(
+        [
+            ensure_wrk(),
+            f"-t{threads}",
+            f"-c{connections}",
+            f"-d{duration}s",
+            "--latency",
+            "-s",
+            str(WRK_SCRIPT),
+            *extra,
+            url,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    report = dict(re.findall(r"^BENCH (\w+) ([\d.]+)$", result.stdout, re.MULTILINE))
+    if not report:
+        raise SystemExit(f"wrk printed no report:\n{result.stdout}\n{result.stderr}")
+    return LoadResult(
+        rps=float(report["rps"]),
+        p50=float(report["p50"]) / 1000,
+        p95=float(report["p95"]) / 1000,
+        p99=float(report["p99"]) / 1000,
+        requests=int(float(report["requests"])),
+        errors=int(float(report["errors"])),
+    )
+
+
+@dataclass
+class SingleResult:
+    p50: float
+    p95: float
+    status: int
+    size: int
+
+
+def sequential(url: str, count: int = 200, headers: dict[str, str] | None = None) -> SingleResult:
+    """One request at a time on a kept-alive connection: what one shopper waits for."""
+    import requests
+
+    timings = []
+    with requests.Session() as session:
+        first = session.get(url, headers=headers, timeout=30)
+        for _ in range(count):
+            started = time.perf_counter()
+            response = session.get(url, headers=headers, timeout=30)
+            response.content  # noqa: B018 - the whole body, as a browser waits for it
+            timings.append((time.perf_counter() - started) * 1000)
+    timings.sort()
+    return SingleResult(
+        p50=statistics.median(timings),
+        p95=timings[min(len(timings) - 1, round(0.95 * len(timings)) - 1)],
+        status=first.status_code,
+        size=len(first.content),
+    )
+
+
+def git_revision() -> str:
+    result = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=PROJECT_ROOT, capture_output=True, text=True, check=False
+    )
+    dirty = subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=no"], cwd=PROJECT_ROOT, capture_output=True, text=True
+    ).stdout.strip()
+    return (result.stdout.strip() or "unknown") + ("+changes" if dirty else "")
+
+
+def machine() -> str:
+    import platform
+
+    import psutil
+
+    memory = psutil.virtual_memory().total / 2**30
+    return f"{os.cpu_count()} CPUs, {memory:.0f} GiB RAM, Python {platform.python_version()}"
+
+
+def append_results(title: str, body: str) -> Path:
+    """Append a section to bench/results/<today>.md and return the file."""
+    RESULTS_DIR.mkdir(exist_ok=True)
+    path = RESULTS_DIR / f"{date.today().isoformat()}.md"
+    heading = "" if path.exists() else f"# Benchmark results {date.today().isoformat()}\n"
+    with path.open("a") as handle:
+        handle.write(f"{heading}\n## {title}\n\n{body.rstrip()}\n")
+    return path
+
+
+def table(headers: list[str], rows: list[list[Any]]) -> str:
+    """A Markdown table (it reads fine in a terminal too)."""
+    cells = [[str(cell) for cell in row] for row in rows]
+    widths = [max(len(h), *(len(row[i]) for row in cells)) if cells else len(h) for i, h in enumerate(headers)]
+    line = "| " + " | ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)) + " |"
+    rule = "|" + "|".join("-" * (w + 2) for w in widths) + "|"
+    body = ["| " + " | ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) + " |" for row in cells]
+    return "\n".join([line, rule, *body])

@@ -1,0 +1,62 @@
+"""bench/seed.py's bulk path writes the same rows as the product.upserted handler it stands in for."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from bench import seed
+
+TABLES = {"product": "id", "variant": "product_id", "product_image": "product_id"}
+
+
+def snapshot(app, first: int) -> dict[str, list[dict]]:
+    with app.app_context():
+        session = app.extensions["sqlalchemy"].session
+        rows = {
+            table: [
+                dict(row)
+                for row in session.execute(
+                    sa.text(f"SELECT * FROM {table} WHERE {key} >= :first ORDER BY id"), {"first": first}
+                ).mappings()
+            ]
+            for table, key in TABLES.items()
+        }
+        session.remove()
+    return rows
+
+
+def test_bulk_rows_equal_the_handlers_rows_column_for_column(storefront):
+    count, first = 80, seed.IMAGE_VARIANTS + 1
+    seed.seed_reference_data(storefront)
+    seed.seed_products_bulk(storefront, count, say=lambda _: None)
+    bulk = snapshot(storefront, first)
+    with storefront.app_context():
+        session = storefront.extensions["sqlalchemy"].session
+        session.execute(sa.text("DELETE FROM product WHERE id >= :first"), {"first": first})
+        session.commit()
+
+    seed.seed_products_via_handlers(storefront, count, first=first, say=lambda _: None)
+    handled = snapshot(storefront, first)
+
+    assert {t: len(rows) for t, rows in bulk.items()} == {"product": 64, "variant": 148, "product_image": 64}
+    for table in TABLES:
+        for ours, theirs in zip(bulk[table], handled[table], strict=True):
+            assert ours == theirs, f"{table} {ours['id']} differs"
+
+
+def test_the_seeded_catalogue_is_demo_like(storefront, bulk):
+    bulk.grow_to(400)
+    with storefront.app_context():
+        session = storefront.extensions["sqlalchemy"].session
+        listed, stores, categories, out_of_stock, on_sale = session.execute(
+            sa.text(
+                "SELECT count(*) FILTER (WHERE listed), count(DISTINCT vendor_id), count(DISTINCT category_id),"
+                " count(*) FILTER (WHERE NOT in_stock), count(*) FILTER (WHERE compare_at_price IS NOT NULL)"
+                " FROM product"
+            )
+        ).one()
+        session.remove()
+
+    assert (stores, categories) == (9, 32)
+    assert listed == 392  # the pending store's products (every 50th) are not listed
+    assert 0 < out_of_stock < 40 and 0 < on_sale <= 40

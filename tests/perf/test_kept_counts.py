@@ -1,0 +1,59 @@
+"""Counts kept per catalogue version (facets, home tiles) are recounted the moment the catalogue changes."""
+
+from __future__ import annotations
+
+from tests.storefront.conftest import counting_statements, page_text, variant
+
+
+def in_stock_count(html: str) -> str:
+    return html.split('<label for="in_stock">In stock only <span class="facet-count">', 1)[1].split("<", 1)[0]
+
+
+def test_a_stock_change_is_counted_in_the_facets_at_once(storefront, shop):
+    shop.category(1, "Lighting")
+    shop.product(1, title="Desk Lamp", category_id=1, variants=[variant(100, "30.00", available=3)])
+    shop.product(2, title="Floor Lamp", category_id=1, variants=[variant(200, "80.00", available=1)])
+    client = storefront.test_client()
+    assert in_stock_count(page_text(client.get("/c/lighting"))) == "(2)"
+
+    shop.stock(2, 200, available=0)
+
+    assert in_stock_count(page_text(client.get("/c/lighting"))) == "(1)"
+    assert in_stock_count(page_text(client.get("/c/lighting?sort=price_asc"))) == "(1)"
+
+
+def test_the_same_selection_sorted_or_paged_otherwise_is_not_counted_again(storefront, shop):
+    shop.category(1, "Lighting")
+    shop.product(1, title="Desk Lamp", category_id=1)
+    client = storefront.test_client()
+    client.get("/c/lighting")
+
+    with counting_statements(storefront) as statements:
+        client.get("/c/lighting?sort=price_desc")
+
+    assert not [s for s in statements if "GROUPING SETS" in s]
+
+
+def test_signed_in_shoppers_see_current_counts_too(storefront, shop):
+    shop.category(1, "Lighting")
+    shop.product(1, title="Desk Lamp", category_id=1)
+    client = storefront.test_client()
+    client.get("/c/lighting")
+    with client.session_transaction() as session:
+        session["_flashes"] = [("info", "Welcome back")]  # a personal session: no ETag, still kept counts
+
+    shop.product(2, title="Floor Lamp", category_id=1)
+
+    assert '<h2 id="results-title" class="results-title">\n        2 products' in page_text(client.get("/c/lighting"))
+
+
+def test_the_home_page_tiles_count_a_new_product_at_once(storefront, shop):
+    shop.category(1, "Lighting")
+    shop.category(2, "Desk lamps", parent_id=1)
+    shop.product(1, title="Desk Lamp", category_id=2)
+    client = storefront.test_client()
+    assert "1 product<" in page_text(client.get("/"))
+
+    shop.product(2, title="Reading Lamp", category_id=2)
+
+    assert "2 products<" in page_text(client.get("/"))
