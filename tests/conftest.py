@@ -1,7 +1,8 @@
 """Shared fixtures: real PostgreSQL databases per service, migrated once, emptied after each test.
 
-With TEST_DATABASE_URL unset, the embedded PostgreSQL under var/ is used (started if needed and
-stopped at the end if this session started it). With TEST_DATABASE_URL set to a server's maintenance
+With TEST_DATABASE_URL unset, the embedded PostgreSQL under var/ is used: the process that runs
+pytest (the xdist controller, or the only process) starts it if needed and stops it at the very end
+if it started it. Workers never stop it, so one finishing early cannot end another's connections. With TEST_DATABASE_URL set to a server's maintenance
 database (postgresql://user:pw@host:5432/postgres), the test databases are created there. Service
 URLs such as STOREFRONT_DATABASE_URL are never touched by tests.
 """
@@ -46,16 +47,32 @@ def _alive(pid: int) -> bool:
     return True
 
 
+_STARTED_SERVER = pytest.StashKey[bool]()
+
+
+def _uses_embedded_server() -> bool:
+    return not os.environ.get("TEST_DATABASE_URL")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if _uses_embedded_server() and not os.environ.get("PYTEST_XDIST_WORKER"):
+        config.stash[_STARTED_SERVER] = devdb.ensure_running()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if config.stash.get(_STARTED_SERVER, False):
+        devdb.stop()
+
+
 class Server:
     """Where test databases live: a maintenance URL and how to make databases on it."""
 
     def __init__(self) -> None:
-        self.started_here = False
         external = os.environ.get("TEST_DATABASE_URL")
         if external:
             self.maintenance = sa.engine.make_url(external.replace("postgres://", "postgresql://", 1))
         else:
-            self.started_here = devdb.ensure_running()
+            devdb.ensure_running()  # already up unless a worker raced the controller; harmless
             self.maintenance = sa.engine.make_url(devdb.server_url("postgres"))
         self.maintenance = self.maintenance.set(drivername="postgresql+psycopg")
 
@@ -82,16 +99,10 @@ class Server:
                 if match and not _alive(int(match.group(1))):
                     conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
-    def stop(self) -> None:
-        if self.started_here:
-            devdb.stop()
-
 
 @pytest.fixture(scope="session")
 def pg_server() -> Iterator[Server]:
-    server = Server()
-    yield server
-    server.stop()
+    yield Server()
 
 
 @pytest.fixture(scope="session")
