@@ -2,8 +2,10 @@
 
 With TEST_DATABASE_URL unset, the embedded PostgreSQL under var/ is used: the process that runs
 pytest (the xdist controller, or the only process) starts it if needed and stops it at the very end
-if it started it. Workers never stop it, so one finishing early cannot end another's connections. With TEST_DATABASE_URL set to a server's maintenance
-database (postgresql://user:pw@host:5432/postgres), the test databases are created there. Service
+if it started it and no other run is using it. Workers never stop it, so one finishing early cannot
+end another's connections.
+With TEST_DATABASE_URL set to a server's maintenance database (postgresql://user:pw@host:5432/postgres),
+the test databases are created there. Service
 URLs such as STOREFRONT_DATABASE_URL are never touched by tests.
 """
 
@@ -60,8 +62,19 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
-    if config.stash.get(_STARTED_SERVER, False):
+    if config.stash.get(_STARTED_SERVER, False) and not _server_in_use():
         devdb.stop()
+
+
+def _server_in_use() -> bool:
+    """Another test run (or `make run`) connected since this one started the server: leave it running."""
+    dsn = sa.engine.make_url(devdb.server_url("postgres")).set(drivername="postgresql")
+    with psycopg.connect(dsn.render_as_string(hide_password=False), autocommit=True) as conn:
+        clients = conn.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()"
+        ).fetchone()
+        test_databases = conn.execute("SELECT count(*) FROM pg_database WHERE datname LIKE 'mkt_t%'").fetchone()
+    return bool(clients and clients[0]) or bool(test_databases and test_databases[0])
 
 
 class Server:
