@@ -23,7 +23,12 @@ BIN = Path(sys.executable).parent
 # Demo data depends on what others publish: categories (admin) before products (vendor) before orders.
 # Each seed waits (in its own database) for the events it needs from the one before.
 SEED_ORDER = ("admin_portal", "vendor_portal", "storefront")
-SEED_ARGS = {"vendor_portal": ("--wait-for-categories", "30")}
+SEED_COMMANDS = {
+    "admin_portal": [("seed-demo",)],
+    "vendor_portal": [("seed-demo", "--wait-for-categories", "30")],
+    # Past orders (and their reviews) buy from the catalogue copy, so they wait for it to arrive.
+    "storefront": [("seed-demo",), ("seed-demo-orders", "--wait-for-catalogue", "180")],
+}
 DEMO_LOGINS = {
     "storefront": "shopper@example.com / shopper-demo-pass",
     "admin_portal": "admin@example.com / admin-demo-pass (owner)",
@@ -70,11 +75,12 @@ def seed(env: dict[str, str]) -> None:
         if marker.exists() and env.get("MARKETPLACE_RESEED") != "1":
             continue
         say(f"{svc}: loading demo data (first run only) ...")
-        result = flask(svc, "seed-demo", *SEED_ARGS.get(svc, ()), env=env)
-        if result.returncode:
-            raise SystemExit(f"loading demo data for {svc} failed:\n{result.stderr[-3000:]}")
+        for command in SEED_COMMANDS[svc]:
+            result = flask(svc, *command, env=env)
+            if result.returncode:
+                raise SystemExit(f"loading demo data for {svc} failed:\n{result.stderr[-3000:]}")
+            say(f"{svc}: {result.stdout.strip().splitlines()[-1] if result.stdout.strip() else 'demo data loaded'}")
         marker.write_text(time.strftime("%Y-%m-%dT%H:%M:%S"))
-        say(f"{svc}: {result.stdout.strip().splitlines()[-1] if result.stdout.strip() else 'demo data loaded'}")
 
 
 def start_processes(env: dict[str, str]) -> list[tuple[str, subprocess.Popen[bytes]]]:

@@ -15,6 +15,7 @@ order.refunded. Cancellations do not record order.cancelled: the vendor portal w
 from __future__ import annotations
 
 import random
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -34,6 +35,9 @@ from storefront.checkout.shipping import shipping_for_part
 from storefront.extensions import db
 from storefront.orders import operations as order_ops
 from storefront.orders.models import Order, OrderEvent, OrderLine, OrderVendorPart, Payment, Refund
+from storefront.reviews import operations as review_operations
+from storefront.traffic import operations as traffic_operations
+from storefront.traffic.models import TrafficEvent
 
 DEMO_CUSTOMER = ("Dana Shopper", "shopper@example.com", "shopper-demo-pass")
 CUSTOMERS = 60
@@ -65,7 +69,7 @@ CARRIERS = ("DHL", "UPS", "DPD", "GLS", "PostNL")
 
 
 def seed() -> str:
-    """Everything: the demo customers, then the orders if the catalogue is there. Idempotent."""
+    """The demo customers. Idempotent. Orders need the catalogue copy: `seed-demo-orders` loads them."""
     name, email, password = DEMO_CUSTOMER
     done = []
     if customer_by_email(email) is None:
@@ -73,8 +77,30 @@ def seed() -> str:
         db.session.commit()
         done.append("demo customer loaded")
     done.append(seed_customers())
-    done.append(seed_orders())
     return "; ".join(done)
+
+
+def wait_for_catalogue(timeout: float, *, settle: float = 3.0) -> int:
+    """Wait until the catalogue copy has listed products and their count has not moved for `settle`
+    seconds (the vendor portal's relay is still delivering while it grows); returns the count."""
+    deadline = time.monotonic() + timeout
+    count, since = -1, time.monotonic()
+    while time.monotonic() < deadline:
+        now_count = db.session.scalar(sa.select(sa.func.count()).select_from(Product).where(Product.listed)) or 0
+        db.session.rollback()  # a fresh snapshot each time
+        if now_count != count:
+            count, since = now_count, time.monotonic()
+        elif count > 0 and time.monotonic() - since >= settle:
+            break
+        time.sleep(0.5)
+    return max(count, 0)
+
+
+def seed_demo_reviews() -> str:
+    """Reviews from demo customers for some of what they received (idempotent)."""
+    written = review_operations.seed_reviews()
+    db.session.commit()
+    return f"{written} demo reviews added"
 
 
 def seed_customers(count: int = CUSTOMERS) -> str:
@@ -182,6 +208,7 @@ def seed_orders(count: int = ORDERS, days: int = DAYS) -> str:
         by_vendor.setdefault(offer.vendor_id, []).append(offer)
     seen_buyers: set[str] = set()
     created = 0
+    journeys: list[tuple[datetime, list[Offer]]] = []
     for index, placed_at in enumerate(moments):
         key = f"demo-{index:05d}"
         buyer = rng.choice(customers) if customers and rng.random() < 0.75 else None
@@ -194,6 +221,7 @@ def seed_orders(count: int = ORDERS, days: int = DAYS) -> str:
         order = _order(rng, key, number, buyer, email, placed_at, plan)
         db.session.add(order)
         db.session.flush()
+        journeys.append((placed_at, [offer for offer, _ in plan.lines]))
         record_event("order.placed", order_ops.placed_data(order, new_customer=email not in seen_buyers))
         seen_buyers.add(email)
         for refund in order.refunds:
@@ -212,7 +240,76 @@ def seed_orders(count: int = ORDERS, days: int = DAYS) -> str:
         if created % BATCH == 0:
             db.session.commit()
     db.session.commit()
-    return f"{created} demo orders added"
+    visits = seed_traffic(journeys, offers, days=days) if journeys else 0
+    return f"{created} demo orders added, with {visits} visits"
+
+
+# The demo shop's funnel: of every 100 visitors, this many reach each step (the orders are the last step).
+FUNNEL = {"product_view": 62, "add_to_cart": 16, "checkout_started": 9, "order_placed": 6}
+TRAFFIC_BATCH = 1000
+
+
+def seed_traffic(journeys: list[tuple[datetime, list[Offer]]], offers: list[Offer], *, days: int = DAYS) -> int:
+    """Browsing around the demo orders, published as traffic.batch events as the live shop does, so the
+    dashboards have visitors, page views and a funnel. Each order's buyer walks the whole funnel on its
+    day; other visitors stop earlier. Returns how many visitors were made (only for new orders, so a
+    second run adds nothing)."""
+    rng = random.Random(SEED + len(journeys))
+    now = utcnow()
+    rows: list[dict[str, Any]] = []
+
+    def visit(at: datetime, depth: str, products: list[Offer]) -> None:
+        visitor = f"{rng.getrandbits(128):032x}"
+        steps = list(FUNNEL)[: list(FUNNEL).index(depth) + 1] if depth else []
+        moment = at - timedelta(minutes=5 + 2 * len(steps))
+        for _ in range(rng.randint(1, 4)):
+            rows.append(_traffic(visitor, "page_view", rng.choice(("/", "/search", "/c/audio")), None, moment))
+        for step in steps:
+            for offer in products if step in ("product_view", "add_to_cart") else products[:1]:
+                path = f"/p/{offer.product_id}" if step == "product_view" else "/checkout"
+                rows.append(_traffic(visitor, step, path, offer, moment))
+            moment += timedelta(minutes=2)
+
+    for placed_at, products in journeys:
+        visit(placed_at, "order_placed", products)
+    buyers = len(journeys)
+    others = buyers * 100 // FUNNEL["order_placed"] - buyers
+    for _ in range(others):
+        at = now - timedelta(days=days * rng.random() ** 0.8, minutes=rng.randint(0, 600))
+        visit(at, _deepest_step(rng), rng.sample(offers, k=rng.choice((1, 1, 2))))
+    for start in range(0, len(rows), 5000):
+        db.session.execute(sa.insert(TrafficEvent.__table__), rows[start : start + 5000])
+    while traffic_operations.publish_batch(TRAFFIC_BATCH):
+        db.session.commit()
+    db.session.commit()
+    return buyers + others
+
+
+def _deepest_step(rng: random.Random) -> str:
+    """How far a visitor who does not buy gets, drawn so every step keeps FUNNEL's share overall."""
+    roll = rng.uniform(0, 100 - FUNNEL["order_placed"])
+    reached = 0
+    for step in ("checkout_started", "add_to_cart", "product_view"):
+        reached += FUNNEL[step] - FUNNEL[_next_step(step)]
+        if roll < reached:
+            return step
+    return ""  # a visit of a few pages only
+
+
+def _next_step(step: str) -> str:
+    steps = list(FUNNEL)
+    return steps[steps.index(step) + 1]
+
+
+def _traffic(visitor: str, kind: str, path: str, offer: Offer | None, at: datetime) -> dict[str, Any]:
+    return {
+        "kind": kind,
+        "visitor": visitor,
+        "path": path,
+        "product_id": offer.product_id if offer else None,
+        "vendor_id": offer.vendor_id if offer else None,
+        "at": at,
+    }
 
 
 @dataclass
