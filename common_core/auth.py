@@ -11,7 +11,7 @@ import hashlib
 import secrets
 from collections.abc import Callable
 from datetime import timedelta
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import sqlalchemy as sa
 from argon2 import PasswordHasher
@@ -21,7 +21,7 @@ from flask_login import LoginManager, login_user, logout_user
 from wtforms.validators import Length
 
 from common_core.db import current_db, table, utcnow
-from common_core.errors import DomainError
+from common_core.errors import DomainError, InvalidInput
 
 PASSWORD_MIN = 8
 PASSWORD_MAX = 128
@@ -84,6 +84,25 @@ def record_attempt(account_key: str, succeeded: bool) -> None:
             account_key=account_key.lower()[:320], client_ip=client_ip(), succeeded=succeeded
         )
     )
+
+
+class HasPassword(Protocol):
+    password_hash: str
+
+
+AccountT = TypeVar("AccountT", bound=HasPassword)
+
+
+def check_credentials(email: str, password: str, lookup: Callable[[str], AccountT | None]) -> AccountT:
+    """The account `lookup` finds for these credentials, or InvalidInput; every outcome is recorded for
+    throttling, and an unknown email takes as long as a wrong password. Status checks are the caller's."""
+    check_throttle(email)
+    account = lookup(email)
+    ok = verify_password(account.password_hash if account else None, password)
+    record_attempt(email, succeeded=ok)
+    if not ok or account is None:
+        raise InvalidInput("The email or password is not right.")
+    return account
 
 
 def _token_hash(token: str) -> str:

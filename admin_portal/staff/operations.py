@@ -14,7 +14,7 @@ from admin_portal.extensions import db
 from admin_portal.staff.models import STAFF_ROLES, Staff
 from admin_portal.staff.queries import normalise_email, staff_by_email
 from common_core import auth
-from common_core.errors import Conflict, FieldError, InvalidInput, NotAllowed
+from common_core.errors import Conflict, FieldError, NotAllowed
 
 NAME_MAX = 120
 
@@ -48,12 +48,7 @@ def check_new_email(email: str) -> str:
 
 def authenticate(email: str, password: str) -> Staff:
     """The staff member these credentials belong to; records the attempt whatever the outcome."""
-    auth.check_throttle(email)
-    staff = staff_by_email(email)
-    ok = auth.verify_password(staff.password_hash if staff else None, password)
-    auth.record_attempt(email, succeeded=ok)
-    if not ok or staff is None:
-        raise InvalidInput("The email or password is not right.")
+    staff = auth.check_credentials(email, password, staff_by_email)
     if staff.status == "disabled":
         raise NotAllowed("This staff account is disabled. Ask an owner to re-enable it.")
     return staff

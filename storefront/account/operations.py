@@ -53,12 +53,7 @@ def register_customer(name: str, email: str, password: str) -> Customer:
 
 def authenticate(email: str, password: str) -> Customer:
     """The customer these credentials belong to; records the attempt whatever the outcome."""
-    auth.check_throttle(email)
-    customer = customer_by_email(email)
-    ok = auth.verify_password(customer.password_hash if customer else None, password)
-    auth.record_attempt(email, succeeded=ok)
-    if not ok or customer is None:
-        raise InvalidInput("The email or password is not right.")
+    customer = auth.check_credentials(email, password, customer_by_email)
     if customer.status == "suspended":
         raise NotAllowed("This account is suspended. Contact support if you think this is a mistake.")
     return customer
