@@ -8,12 +8,14 @@ BIN := $(VENV)/bin
 # Tests run on every core (pytest-xdist); each worker has its own databases.
 PYTEST_ARGS ?= -n auto
 
-.PHONY: run test lint fmt check-python relay-once clean-db help
+.PHONY: run test lint fmt check-python relay-once clean-db help backup restore
 
 help:
 	@echo "make run     start PostgreSQL, migrate, load demo data, serve :8001 :8002 :8003 (Ctrl-C stops)"
 	@echo "make test    lint and the whole test suite against real PostgreSQL"
 	@echo "make fmt     format and auto-fix lint"
+	@echo "make backup  pg_dump the three databases into var/backups/<timestamp>/"
+	@echo "make restore BACKUP=var/backups/<timestamp>   restore them (asks first; YES=1 does not)"
 
 check-python:
 	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is needed (python3.11+ on PATH)"; exit 1; }
@@ -40,3 +42,11 @@ test: lint
 fmt: $(BIN)/.dev-installed
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# Backups of the databases the apps use (*_DATABASE_URL, else the embedded server); see docs/operations.md.
+backup: $(BIN)/.base-installed
+	$(BIN)/python -m common_core.backup backup
+
+restore: $(BIN)/.base-installed
+	@test -n "$(BACKUP)" || { echo "usage: make restore BACKUP=var/backups/<timestamp>"; exit 2; }
+	$(BIN)/python -m common_core.backup restore "$(BACKUP)" $(if $(filter 1,$(YES)),--yes)

@@ -82,8 +82,13 @@ def peer_urls() -> dict[str, str]:
 
 def load_config(app: Flask, service: str, overrides: Mapping[str, Any] | None = None) -> None:
     """Fill app.config for a service; overrides (tests, CLI) win over the environment."""
+    from common_core import production  # imported here: production imports this module
+
     overrides = dict(overrides or {})
     env = os.environ.get("MARKETPLACE_ENV", "development")
+    if env == "production":
+        # Before anything reads a dev secret or starts the embedded database: refuse unsafe settings.
+        production.check_environment(service, supplied=overrides.keys())
     prefix = ENV_PREFIX[service]
     secret_key = os.environ.get(f"{prefix}_SECRET_KEY") or os.environ.get("SECRET_KEY")
     app.config.update(
@@ -95,6 +100,7 @@ def load_config(app: Flask, service: str, overrides: Mapping[str, Any] | None = 
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=env == "production",
         REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SECURE=env == "production",
         REMEMBER_COOKIE_SAMESITE="Lax",
         PERMANENT_SESSION_LIFETIME=60 * 60 * 24 * 14,
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session; no surprise expiry mid-checkout
@@ -105,6 +111,7 @@ def load_config(app: Flask, service: str, overrides: Mapping[str, Any] | None = 
         LOGIN_THROTTLE_WINDOW=300,
         OUTBOX_MAX_ATTEMPTS=int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "12")),
         LOG_LEVEL=os.environ.get("LOG_LEVEL", "INFO"),
+        PROXY_FIX_COUNT=production.proxy_fix_count(),  # proxies trusted for X-Forwarded-*; 0 trusts none
     )
     if "SQLALCHEMY_DATABASE_URI" not in overrides:
         app.config["SQLALCHEMY_DATABASE_URI"] = database_url(service)

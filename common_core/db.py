@@ -26,6 +26,9 @@ NAMING_CONVENTION = {
 
 Money = sa.Numeric(12, 2)
 
+# The largest PostgreSQL `integer`: ids from users above it are "not found", never a database error.
+MAX_DB_INT = 2**31 - 1
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC)

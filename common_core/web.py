@@ -10,9 +10,10 @@ import click
 import sqlalchemy as sa
 from flask import Flask, Response, current_app, flash, jsonify, redirect, render_template, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.routing import IntegerConverter, Map
 
-from common_core import log, migrations, outbox
-from common_core.db import current_db
+from common_core import log, metrics, migrations, outbox, production
+from common_core.db import MAX_DB_INT, current_db
 from common_core.errors import DomainError, PeerUnavailable
 from common_core.internal.api import purge_nonces
 
@@ -26,8 +27,12 @@ errors_log = logging.getLogger("marketplace.errors")
 
 def init_app(app: Flask) -> None:
     """Install the shared behaviour on a service app whose config and db are already set up."""
+    # Ids in URLs are PostgreSQL integers: a larger number is a 404, never a database error.
+    app.url_map.converters["int"] = BoundedIntConverter
     CSRFProtect(app)
     log.init_app(app)
+    _refuse_nul_bytes(app)
+    metrics.init_app(app)
     _security_headers(app)
     _error_handlers(app)
     _health(app)
@@ -35,6 +40,31 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(_relay_command())
     # Nonces only need keeping while their timestamps could still be accepted.
     outbox.add_chore(app, lambda: purge_nonces(2 * int(app.config.get("INTERNAL_MAX_SKEW", 300))), 300)
+    # Last: ProxyFix must wrap every other WSGI layer (the /metrics guard reads the client's address).
+    production.init_app(app)
+
+
+class BoundedIntConverter(IntegerConverter):
+    def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", MAX_DB_INT)
+        super().__init__(map, *args, **kwargs)
+
+
+def _refuse_nul_bytes(app: Flask) -> None:
+    """PostgreSQL text cannot hold NUL: such input is refused here, with one clear message."""
+
+    @app.before_request
+    def refuse() -> Any:
+        values = [v for vs in request.args.listvalues() for v in vs]
+        if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+            values += [v for vs in request.form.listvalues() for v in vs]
+        nul_in_json = request.is_json and b"\\u0000" in request.get_data(cache=True)
+        if nul_in_json or any("\x00" in value for value in values):
+            message = "The request contains a character that is not allowed (NUL)."
+            if request.path.startswith("/internal/"):  # the internal APIs document 422 for bad input
+                return jsonify({"error": "invalid", "message": message}), 422
+            return _error_page(400, "Bad request", message)
+        return None
 
 
 def _security_headers(app: Flask) -> None:
@@ -183,6 +213,7 @@ def _relay_command() -> click.Command:
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
         logging.getLogger("marketplace.relay").info("relay started", extra={"service": app.config["SERVICE"]})
+        metrics.serve_relay_metrics()
         outbox.run_relay(app, idle_wait=idle_wait, stop=lambda: stopping["now"])
 
     return relay

@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from flask import Blueprint, Flask, current_app, g, jsonify, request
 from sqlalchemy.dialects.postgresql import insert
 
-from common_core.db import current_db, table, utcnow
+from common_core.db import MAX_DB_INT, current_db, table, utcnow
 from common_core.internal.signing import HEADER_REQUEST_ID, SignatureError, verify
 
 ERROR_SCHEMA = {
@@ -43,6 +43,7 @@ def _openapi_path(rule: str) -> tuple[str, list[dict[str, Any]]]:
             schema["format"] = "uuid"
         if kind == "integer":
             schema["minimum"] = 0
+            schema["maximum"] = MAX_DB_INT  # the URL converter refuses larger
         params.append({"name": name, "in": "path", "required": True, "schema": schema})
         return "{" + name + "}"
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from flask import request
 
+from common_core.db import MAX_DB_INT
 from common_core.errors import InvalidInput, NotFound
 from storefront.extensions import db
 from storefront.internal.routes import api
@@ -425,9 +426,12 @@ def _int_arg(name: str) -> int | None:
     if raw in (None, ""):
         return None
     try:
-        return int(raw)
+        value = int(raw)
     except ValueError:
         raise InvalidInput(f"{name} must be a whole number.", field=name) from None
+    if not 0 <= value <= MAX_DB_INT:
+        raise InvalidInput(f"{name} is out of range.", field=name)
+    return value
 
 
 def _date_arg(name: str) -> date | None:

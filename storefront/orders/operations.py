@@ -17,6 +17,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from common_core import metrics
 from common_core.db import money, utcnow
 from common_core.errors import Conflict, InvalidInput, InvalidTransition, NotFound
 from common_core.outbox import record_event
@@ -114,6 +115,7 @@ def mark_placed(
         )
     db.session.flush()
     record_event("order.placed", placed_data(order))
+    metrics.order_placed(session=db.session)
     if confirmation_email:
         mail.queue_order_confirmation(order)
 

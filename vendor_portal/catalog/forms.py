@@ -22,6 +22,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, StopValidation, ValidationError
 
+from common_core.db import MAX_DB_INT
 from common_core.errors import FieldError
 from vendor_portal.catalog import variants
 from vendor_portal.catalog.models import CURRENCIES, PRODUCT_STATUSES, Product
@@ -108,7 +109,10 @@ def sent_not_blank(message: str) -> Any:
 def _category_id(value: Any) -> int | None:
     if value in (None, ""):
         return None
-    return int(value)
+    number = int(value)
+    if not 0 < number <= MAX_DB_INT:
+        raise ValueError("not a category id")  # SelectField reports "Choose a category from the list."
+    return number
 
 
 def sku_rules(field: StringField, *, required: bool) -> None:

@@ -15,6 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
+from common_core import metrics
 from common_core.db import utcnow
 from common_core.errors import Conflict, FieldError, InvalidInput, InvalidTransition, NotFound
 from vendor_portal.catalog.models import Product, Variant
@@ -195,6 +196,7 @@ def reserve(order_id: str, quantities: Mapping[int, int], *, ttl_seconds: int = 
         )
         db.session.add(reservation)
         db.session.flush()
+        metrics.reservation_outcome("refused", session=db.session)
         return reservation
 
     expires_at = now + timedelta(seconds=ttl_seconds)
@@ -212,6 +214,7 @@ def reserve(order_id: str, quantities: Mapping[int, int], *, ttl_seconds: int = 
     }
     db.session.add(reservation)
     db.session.flush()
+    metrics.reservation_outcome("held", session=db.session)
     _announce(variants.values())  # reserved units are no longer available to other shoppers
     return reservation
 
@@ -332,6 +335,7 @@ def _move(reservation: Reservation, status: str, now: datetime) -> None:
         )
     reservation.status = status
     reservation.settled_at = now
+    metrics.reservation_outcome(status, session=db.session)
 
 
 def _announce(variants: Iterable[Variant]) -> None:
