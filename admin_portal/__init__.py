@@ -28,12 +28,15 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         audit,
         categories,
         cli,
+        customers,
         dashboard,
         health,
         internal,
         ledger,
         navigation,
+        orders,
         peers,
+        products,
         staff,
         templating,
         vendors,
@@ -44,6 +47,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     dashboard.init_app(app)
     categories.init_app(app)
     vendors.init_app(app)
+    products.init_app(app)
+    customers.init_app(app)
+    orders.init_app(app)
     ledger.init_app(app)
     health.init_app(app)
     audit.init_app(app)

@@ -19,6 +19,12 @@ def _pending_vendors() -> int:
     return pending_count()
 
 
+def _products_to_review() -> int:
+    from admin_portal.products.queries import products_waiting
+
+    return products_waiting()
+
+
 @dataclass(frozen=True)
 class NavItem:
     label: str
@@ -37,6 +43,10 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("Dashboard", "dashboard.home"),
     NavItem("Categories", "categories.index"),
     NavItem("Vendors", "vendors.index", count=_pending_vendors, count_label="waiting for approval"),
+    NavItem("Products", "products.index"),
+    NavItem("Moderation", "moderation.index", count=_products_to_review, count_label="waiting for review"),
+    NavItem("Customers", "customers.index"),
+    NavItem("Orders", "orders.index"),
     NavItem("Ledger", "ledger.index"),
     NavItem("Staff", "staff.index"),
     NavItem("Audit log", "audit.index"),

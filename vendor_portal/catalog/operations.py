@@ -146,7 +146,8 @@ def publish(product: Product, *, actor: VendorUser) -> None:
     if product.status != "active" and not product.active_variants:
         raise Conflict(NO_ACTIVE_VARIANT)
     _move(product, "active")
-    events.product_upserted(product)
+    if product.listed:  # a product staff have hidden stays out of the shop until they restore it
+        events.product_upserted(product)
 
 
 def unpublish(product: Product, *, actor: VendorUser) -> None:
@@ -222,9 +223,10 @@ def withdraw_listings(vendor: Vendor, *, reason: str) -> int:
 def republish_listings(vendor: Vendor) -> int:
     """Put a (re)approved store's active products back in the shop."""
     products = products_of(vendor).with_status("active")
-    for product in products:
+    listed = [product for product in products if product.hidden_at is None]
+    for product in listed:
         events.product_upserted(product)
-    return len(products)
+    return len(listed)
 
 
 def _move(product: Product, status: str) -> None:

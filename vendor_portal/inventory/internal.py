@@ -1,18 +1,21 @@
 """Internal endpoints of the inventory domain: the storefront's checkout reservations (reserve, commit,
-release, look up), registered on the vendor portal's signed API, and the relay chore that expires them."""
+release, look up) and staff's stock adjustments on a vendor's behalf, registered on the vendor portal's
+signed API, and the relay chore that expires reservations."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import sqlalchemy as sa
 from flask import Flask, request
 
 from common_core.errors import InvalidInput, NotFound
 from common_core.outbox import add_chore
+from vendor_portal.catalog.models import Variant
 from vendor_portal.extensions import db
 from vendor_portal.internal.routes import api
 from vendor_portal.inventory import operations
-from vendor_portal.inventory.models import RESERVATION_STATUSES
+from vendor_portal.inventory.models import RESERVATION_STATUSES, StockAdjustment
 from vendor_portal.inventory.queries import reservation_by_order
 
 ORDER_ID_MAX = 64
@@ -216,6 +219,138 @@ def _reserve_body(body: Any) -> tuple[str, dict[int, int], int]:
 
 def _is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
+
+
+# --- Staff adjustments on a vendor's behalf (admin_portal) -----------------------------------------------
+
+STAFF_REASONS = operations.VENDOR_REASONS  # staff pick from the reasons a vendor may: received, correction, damaged
+NOTE_MAX = 500
+STAFF_EMAIL_MAX = 100  # the actor column holds "staff:" + the email in 120 characters
+REQUEST_ID_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_")
+STAFF_STOCK_REQUEST = {
+    "type": "object",
+    "required": ["delta", "reason", "note", "request_id", "staff_email"],
+    "additionalProperties": False,
+    "properties": {
+        "delta": {
+            "type": "integer",
+            "minimum": -operations.DELTA_MAX,
+            "maximum": operations.DELTA_MAX,
+            "not": {"const": 0},
+        },
+        "reason": {"type": "string", "enum": list(STAFF_REASONS)},
+        "note": {"type": "string", "minLength": 1, "maxLength": NOTE_MAX, "description": "Why; the vendor sees it."},
+        "request_id": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 64,
+            "pattern": "^[A-Za-z0-9_-]+$",
+            "description": "Idempotency key: a repeat answers the first adjustment (replayed: true), changing nothing.",
+        },
+        "staff_email": {"type": "string", "format": "email", "maxLength": STAFF_EMAIL_MAX},
+    },
+}
+STAFF_STOCK_ANSWER = {
+    "type": "object",
+    "required": ["adjustment_id", "variant_id", "product_id", "delta", "reason", "actor", "on_hand_after", "replayed"],
+    "properties": {
+        "adjustment_id": {"type": "integer"},
+        "variant_id": {"type": "integer"},
+        "product_id": {"type": "integer"},
+        "sku": {"type": "string"},
+        "delta": {"type": "integer"},
+        "reason": {"type": "string"},
+        "note": {"type": ["string", "null"], "description": 'Stored as "[req:<request_id>] <note>".'},
+        "actor": {"type": "string", "description": "staff:<email>"},
+        "on_hand_after": {"type": "integer"},
+        "stock_on_hand": {"type": "integer", "description": "Now (after any later change too)."},
+        "reserved": {"type": "integer"},
+        "available": {"type": "integer"},
+        "created_at": {"type": "string", "format": "date-time"},
+        "replayed": {"type": "boolean", "description": "True when this request id was applied before."},
+    },
+}
+
+
+@api.route(
+    "/variants/<int:variant_id>/stock",
+    methods=["POST"],
+    summary="Adjust a variant's stock on the vendor's behalf (staff), with a reason and a note (idempotent)",
+    request=STAFF_STOCK_REQUEST,
+    response=STAFF_STOCK_ANSWER,
+    callers=("admin_portal",),
+)
+def staff_adjust_stock(variant_id: int) -> Any:
+    delta, reason, note, request_id, staff_email = _staff_stock_body(request.get_json(silent=True))
+    if variant_id > INT4_MAX:
+        raise NotFound(f"There is no variant {variant_id}.")
+    # Locking the variant first serialises two deliveries of one request: the second waits here, then
+    # finds the first one's history row below and applies nothing.
+    variant = db.session.scalar(sa.select(Variant).where(Variant.id == variant_id).with_for_update(of=Variant))
+    if variant is None:
+        raise NotFound(f"There is no variant {variant_id}.")
+    # The stock history's schema is fixed, and it is append-only: a staff adjustment keeps its request id
+    # as the first thing in its note, "[req:<request_id>] why", and a repeat is recognised by that prefix.
+    marker = f"[req:{request_id}]"
+    entry = db.session.scalar(
+        sa.select(StockAdjustment)
+        .where(StockAdjustment.variant_id == variant.id, StockAdjustment.note.startswith(marker, autoescape=True))
+        .order_by(StockAdjustment.id)
+        .limit(1)
+    )
+    replayed = entry is not None
+    if entry is None:
+        entry = operations.adjust_stock(
+            variant, delta, reason=reason, note=f"{marker} {note}", actor=f"staff:{staff_email}"
+        )
+    db.session.commit()
+    return {
+        "adjustment_id": entry.id,
+        "variant_id": entry.variant_id,
+        "product_id": entry.product_id,
+        "sku": variant.sku,
+        "delta": entry.delta,
+        "reason": entry.reason,
+        "note": entry.note,
+        "actor": entry.actor,
+        "on_hand_after": entry.on_hand_after,
+        "stock_on_hand": variant.stock_on_hand,
+        "reserved": variant.reserved,
+        "available": variant.available,
+        "created_at": entry.created_at.isoformat(),
+        "replayed": replayed,
+    }
+
+
+def _staff_stock_body(body: Any) -> tuple[int, str, str, str, str]:
+    """(delta, reason, note, request_id, staff_email) of a staff adjustment, or InvalidInput (422)."""
+    if not isinstance(body, dict):
+        raise InvalidInput("The body must be a JSON object.")
+    unknown = sorted(set(body) - set(STAFF_STOCK_REQUEST["properties"]))
+    if unknown:
+        raise InvalidInput(f"Unknown fields: {', '.join(unknown)}.", fields=unknown)
+    delta, reason = body.get("delta"), body.get("reason")
+    note, request_id, staff_email = body.get("note"), body.get("request_id"), body.get("staff_email")
+    if not _is_int(delta) or delta == 0 or abs(delta) > operations.DELTA_MAX:
+        raise InvalidInput(
+            f"delta must be a whole number other than 0, at most {operations.DELTA_MAX:,} either way.", field="delta"
+        )
+    if reason not in STAFF_REASONS:
+        raise InvalidInput(f"reason must be one of {', '.join(STAFF_REASONS)}.", field="reason")
+    if not isinstance(note, str) or not note.strip() or len(note) > NOTE_MAX:
+        raise InvalidInput(f"note must say why, in 1 to {NOTE_MAX} characters.", field="note")
+    if not isinstance(request_id, str) or not 1 <= len(request_id) <= 64 or not set(request_id) <= REQUEST_ID_CHARS:
+        raise InvalidInput("request_id must be 1 to 64 letters, digits, hyphens or underscores.", field="request_id")
+    if (
+        not isinstance(staff_email, str)
+        or not 3 <= len(staff_email) <= STAFF_EMAIL_MAX
+        or "@" not in staff_email
+        or any(c.isspace() for c in staff_email)
+    ):
+        raise InvalidInput(
+            f"staff_email must be an email address of at most {STAFF_EMAIL_MAX} characters.", field="staff_email"
+        )
+    return delta, reason, note.strip(), request_id, staff_email.lower()
 
 
 def _release_expired() -> None:
