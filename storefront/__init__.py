@@ -34,6 +34,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         mail,
         models,
         orders,
+        reports,
         reviews,
         traffic,
     )
@@ -45,6 +46,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     checkout.init_app(app)
     orders.init_app(app)
     reviews.init_app(app)
+    reports.init_app(app)
     traffic.init_app(app)
     mail.init_app(app)
     internal.init_app(app)

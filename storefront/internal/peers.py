@@ -20,3 +20,18 @@ class VendorPortalClient:
     def image(self, image_id: int) -> dict[str, Any]:
         """An image's sizes: {image_id, sha256, content_type, width, height, thumbnail, medium} (base64)."""
         return self.client.get(f"/internal/images/{int(image_id)}")
+
+
+class AdminPortalClient:
+    """What the storefront tells admin_portal."""
+
+    def __init__(self, client: InternalClient | None = None) -> None:
+        self.client = client or InternalClient.for_peer("admin_portal")
+
+    def report_product(self, product_id: int, reason: str, reporter: str | None, report_id: str) -> dict[str, Any]:
+        """A shopper's report joins the moderation queue: {flag_id, product_id, status, duplicate}.
+
+        Idempotent by report_id (a repeat answers the first report with duplicate: true), so it is retried.
+        """
+        body = {"product_id": product_id, "reason": reason, "reporter": reporter, "report_id": report_id}
+        return self.client.post("/internal/moderation/reports", body, idempotent=True)
