@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from common_core import auth
@@ -67,15 +68,10 @@ def register_vendor(store_name: str, contact_name: str, email: str, password: st
 
 def authenticate(email: str, password: str) -> VendorUser:
     """The vendor user these credentials belong to; records the attempt whatever the outcome."""
-    auth.check_throttle(email)
-    user = vendor_user_by_email(email)
-    ok = auth.verify_password(user.password_hash if user else None, password)
-    auth.record_attempt(email, succeeded=ok)
-    if not ok or user is None:
-        raise InvalidInput("The email or password is not right.")
+    user = auth.check_credentials(email, password, vendor_user_by_email)
     if user.status == "disabled":
         raise NotAllowed("This sign-in has been disabled. Ask your store's owner or contact the marketplace team.")
-    # A suspended or rejected store may still sign in: it is told why on every page and cannot publish.
+    # A suspended or rejected store may sign in again: it is told why on every page and cannot publish.
     return user
 
 
@@ -112,6 +108,10 @@ def change_status(
     db.session.add(change)
     db.session.flush()
     events.vendor_status_changed(vendor)
+    if status in ("suspended", "rejected"):
+        # Every open session ends now; signing in again shows the store why and what it can still do.
+        for user_id in db.session.scalars(sa.select(VendorUser.id).where(VendorUser.vendor_id == vendor.id)):
+            auth.end_all_sessions(user_id)
     # Shoppers see a store's products only while it is approved; each product keeps its own status.
     if previous == "approved":
         catalog_operations.withdraw_listings(vendor, reason="vendor_suspended")
