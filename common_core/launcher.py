@@ -20,15 +20,17 @@ from common_core.config import DEFAULT_DATABASES, DEFAULT_PORTS, ENV_PREFIX, SER
 from common_core.paths import PROJECT_ROOT, var_dir
 
 BIN = Path(sys.executable).parent
-# Demo data depends on what others publish: categories (admin) before products (vendor) before orders.
-# Each seed waits (in its own database) for the events it needs from the one before.
-SEED_ORDER = ("admin_portal", "vendor_portal", "storefront")
-SEED_COMMANDS = {
-    "admin_portal": [("seed-demo",)],
-    "vendor_portal": [("seed-demo", "--wait-for-categories", "30")],
-    # Past orders (and their reviews) buy from the catalogue copy, so they wait for it to arrive.
-    "storefront": [("seed-demo",), ("seed-demo-orders", "--wait-for-catalogue", "180")],
-}
+# Demo data depends on what others publish: categories (admin) before products (vendor) before orders
+# (storefront) before their fulfilment (vendor) before reviews of what was delivered (storefront).
+# Each step waits, in its own database, for the events it needs from the one before.
+SEED_STEPS = (
+    ("admin_portal", "seed-demo"),
+    ("vendor_portal", "seed-demo", "--wait-for-categories", "30"),
+    ("storefront", "seed-demo"),
+    ("storefront", "seed-demo-orders", "--wait-for-catalogue", "180"),
+    ("vendor_portal", "seed-demo-fulfilment", "--wait-for-orders", "180"),
+    ("storefront", "seed-demo-reviews", "--wait-for-deliveries", "180"),
+)
 DEMO_LOGINS = {
     "storefront": "shopper@example.com / shopper-demo-pass",
     "admin_portal": "admin@example.com / admin-demo-pass (owner)",
@@ -70,16 +72,15 @@ def migrate(env: dict[str, str]) -> None:
 
 
 def seed(env: dict[str, str]) -> None:
-    for svc in SEED_ORDER:
-        marker = var_dir() / f"demo-loaded-{svc}"
+    for svc, command, *args in SEED_STEPS:
+        marker = var_dir() / f"demo-loaded-{svc}-{command}"
         if marker.exists() and env.get("MARKETPLACE_RESEED") != "1":
             continue
-        say(f"{svc}: loading demo data (first run only) ...")
-        for command in SEED_COMMANDS[svc]:
-            result = flask(svc, *command, env=env)
-            if result.returncode:
-                raise SystemExit(f"loading demo data for {svc} failed:\n{result.stderr[-3000:]}")
-            say(f"{svc}: {result.stdout.strip().splitlines()[-1] if result.stdout.strip() else 'demo data loaded'}")
+        say(f"{svc}: {command} (first run only) ...")
+        result = flask(svc, command, *args, env=env)
+        if result.returncode:
+            raise SystemExit(f"loading demo data for {svc} failed:\n{result.stderr[-3000:]}")
+        say(f"{svc}: {result.stdout.strip().splitlines()[-1] if result.stdout.strip() else 'demo data loaded'}")
         marker.write_text(time.strftime("%Y-%m-%dT%H:%M:%S"))
 
 

@@ -39,10 +39,19 @@ if [ "$seed" = "1" ]; then
     # command's options (vendor_portal: --wait-for-categories SECONDS).
     # shellcheck disable=SC2086 # SEED_DEMO_ARGS is a list of options, split on purpose
     flask --app "$SERVICE" seed-demo ${SEED_DEMO_ARGS:-}
-    if [ "$SERVICE" = "storefront" ]; then
-        # Past orders (and their reviews) buy from the catalogue copy: wait for the vendor's products.
-        flask --app storefront seed-demo-orders --wait-for-catalogue "${SEED_WAIT_FOR_CATALOGUE:-300}"
-    fi
+    wait="${SEED_WAIT_FOR_EVENTS:-600}"
+    # The later steps need what other services send by event, some of it through this very relay:
+    # they wait in the background while it delivers (see docs/operations.md).
+    case "$SERVICE" in
+        storefront)
+            # Past orders buy from the catalogue copy: wait for the vendor portal's products first.
+            flask --app storefront seed-demo-orders --wait-for-catalogue "${SEED_WAIT_FOR_CATALOGUE:-300}"
+            flask --app storefront seed-demo-reviews --wait-for-deliveries "$wait" &
+            ;;
+        vendor_portal)
+            flask --app vendor_portal seed-demo-fulfilment --wait-for-orders "$wait" &
+            ;;
+    esac
 fi
 
 case "$command" in

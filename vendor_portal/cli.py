@@ -28,6 +28,22 @@ def init_app(app: Flask) -> None:
         result = seed(products, wait_for_categories=wait_for_categories, say=lambda line: click.echo(f"  {line}"))
         click.echo(f"vendor_portal demo data: {result} ({time.monotonic() - started:.0f} s)")
 
+    @app.cli.command("seed-demo-fulfilment")
+    @click.option(
+        "--wait-for-orders",
+        default=0.0,
+        show_default=True,
+        type=click.FloatRange(0, 600),
+        help="Seconds to wait for the storefront's past demo orders to arrive (by event) and settle.",
+    )
+    def seed_demo_fulfilment(wait_for_orders: float) -> None:
+        """Move the demo stores' past orders on as far as their age says (idempotent)."""
+        from vendor_portal import demo
+
+        if wait_for_orders:
+            click.echo(f"  orders: {demo.wait_for_orders(wait_for_orders)} store parts")
+        click.echo(f"vendor_portal demo data: {demo.seed_fulfilment(say=lambda line: click.echo(f'  {line}'))}")
+
     @app.cli.command("assign-demo-categories")
     @wait_option
     def assign_demo_categories(wait_for_categories: float) -> None:

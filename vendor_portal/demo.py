@@ -4,6 +4,8 @@ Nine stores (one pending) and about 600 products with options, variants, stock a
 Everything goes through the same operations as real stores, so the events reach the other services.
 Categories come from admin_portal by event; when none has arrived yet, products get no category and
 `flask --app vendor_portal assign-demo-categories` files them once the relays have delivered them.
+The storefront's past demo orders arrive by event; `seed-demo-fulfilment` then moves them on as the
+stores would have (acknowledged, packed, shipped with tracking, delivered), dated in the past.
 """
 
 from __future__ import annotations
@@ -15,12 +17,14 @@ import time
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
 from PIL import Image, ImageDraw, ImageFont
 
-from common_core.db import money
+from common_core.db import money, utcnow
+from common_core.seeding import wait_until_settled
 from vendor_portal.accounts import operations as accounts
 from vendor_portal.accounts.models import Vendor, VendorUser
 from vendor_portal.accounts.queries import vendor_user_by_email
@@ -28,6 +32,8 @@ from vendor_portal.catalog import images, variants
 from vendor_portal.catalog import operations as catalog
 from vendor_portal.catalog.models import Category, Product, Variant
 from vendor_portal.extensions import db
+from vendor_portal.orders import operations as order_operations
+from vendor_portal.orders.models import VendorOrder
 
 DEMO_PASSWORD = "vendor-demo-pass"  # noqa: S105 - published demo credentials, documented in the README
 PRODUCTS = 600
@@ -602,3 +608,92 @@ def _wait_for_categories(seconds: float) -> dict[str, int]:
         previous = categories
         db.session.rollback()  # a fresh snapshot for the next look
         time.sleep(1.0)
+
+
+# ---- the past orders' fulfilment --------------------------------------------------------------------
+
+FULFIL_STEPS = ("acknowledged", "packed", "shipped", "delivered")
+STEP_HOURS = {"acknowledged": (1, 10), "packed": (10, 30), "shipped": (20, 50), "delivered": (30, 90)}
+CARRIERS = ("DHL", "UPS", "DPD", "GLS", "PostNL")
+
+
+def wait_for_orders(timeout: float) -> int:
+    """Wait until the shop's past orders have arrived (by order.placed) and stopped arriving."""
+    return wait_until_settled(
+        lambda: db.session.scalar(sa.select(sa.func.count()).select_from(VendorOrder)) or 0, timeout
+    )
+
+
+def seed_fulfilment(*, say: Callable[[str], None] | None = None) -> str:
+    """Take the demo stores' open orders as far as their age says a store would have: acknowledged within
+    hours, shipped within two days, delivered within four. Through the same operations as the order pages,
+    dated in the past, so the shop and the admin portal follow by fulfilment.updated. Idempotent: an order
+    is moved on from where it stands and never past what its age allows."""
+    say = say or (lambda message: None)
+    now = utcnow()
+    owners = dict(
+        db.session.execute(
+            sa.select(VendorUser.vendor_id, sa.func.min(VendorUser.id)).group_by(VendorUser.vendor_id)
+        ).all()
+    )
+    orders = list(
+        db.session.scalars(
+            sa.select(VendorOrder)
+            .where(VendorOrder.status.in_(("placed", *FULFIL_STEPS[:-1])))
+            .order_by(VendorOrder.placed_at)
+        )
+    )
+    moved = 0
+    for index, order in enumerate(orders, start=1):
+        # The store's first user does it; a store without users (made by hand) is named instead.
+        user_id = owners.get(order.vendor_id)
+        actor = db.session.get(VendorUser, user_id) if user_id else f"vendor:{order.vendor_id}"
+        if _fulfil(order, actor, now):
+            moved += 1
+        if index % 100 == 0:
+            db.session.commit()
+            say(f"{index} of {len(orders)} orders looked at")
+    db.session.commit()
+    return f"{moved} past orders moved on by their stores" if moved else "no past order to move on"
+
+
+def _fulfil(order: VendorOrder, owner: VendorUser | str, now: datetime) -> bool:
+    rng = random.Random(f"fulfil:{order.order_id}:{order.vendor_id}")  # the same plan on every run
+    target = _target_status(rng, now - order.placed_at)
+    moment, moved = order.placed_at, False
+    for step in FULFIL_STEPS[: FULFIL_STEPS.index(target) + 1] if target else ():
+        moment += timedelta(hours=rng.uniform(*STEP_HOURS[step]))
+        carrier = rng.choice(CARRIERS)
+        tracking = f"{carrier[:2].upper()}{rng.randint(10**9, 10**10 - 1)}"
+        if FULFIL_STEPS.index(step) <= _done(order.status):
+            continue  # done on an earlier run
+        if moment >= now:
+            break
+        if step == "acknowledged":
+            order_operations.acknowledge(order, actor=owner, at=moment)
+        elif step == "packed":
+            order_operations.mark_packed(order, actor=owner, at=moment)
+        elif step == "shipped":
+            order_operations.ship(order, carrier=carrier, tracking_number=tracking, actor=owner, at=moment)
+        else:
+            order_operations.mark_delivered(order, actor=owner, at=moment)
+        moved = True
+    return moved
+
+
+def _done(status: str) -> int:
+    return FULFIL_STEPS.index(status) if status in FULFIL_STEPS else -1
+
+
+def _target_status(rng: random.Random, age: timedelta) -> str | None:
+    """How far a store has taken an order of this age (None: not even acknowledged yet)."""
+    days, roll = age.total_seconds() / 86400, rng.random()
+    if days > 9:
+        return "delivered" if roll < 0.97 else "shipped"
+    if days > 5:
+        return "delivered" if roll < 0.5 else "shipped"
+    if days > 2:
+        return "shipped" if roll < 0.7 else "packed"
+    if days > 0.5:
+        return "acknowledged" if roll < 0.7 else None
+    return None

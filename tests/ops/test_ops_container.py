@@ -180,7 +180,14 @@ def test_an_unknown_service_is_refused():
 
 def test_the_entry_point_generates_secrets_migrates_seeds_and_relays_in_production(tmp_path, fresh_storefront_db):
     # No vendor portal here: the past orders do not wait for a catalogue that cannot come.
-    env = container_env(tmp_path, fresh_storefront_db, MIGRATE_ON_START="1", SEED_DEMO="1", SEED_WAIT_FOR_CATALOGUE="0")
+    env = container_env(
+        tmp_path,
+        fresh_storefront_db,
+        MIGRATE_ON_START="1",
+        SEED_DEMO="1",
+        SEED_WAIT_FOR_CATALOGUE="0",
+        SEED_WAIT_FOR_EVENTS="0",
+    )
     first = entrypoint("relay", "--once", env=env)
     assert first.returncode == 0, first.stderr[-3000:]
     assert "storefront: at head" in first.stdout

@@ -12,6 +12,7 @@ import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -220,17 +221,20 @@ def apply_refund(data: Mapping[str, Any], *, actor: str = "storefront") -> None:
 # --- the store's fulfilment steps --------------------------------------------------------------------------
 
 
-def acknowledge(order: VendorOrder, *, actor: Actor) -> None:
+# `at` backdates a step (the demo's past orders); a store's own steps happen now.
+
+
+def acknowledge(order: VendorOrder, *, actor: Actor, at: datetime | None = None) -> None:
     _ensure_member(order, actor)
-    _move(order, "acknowledged", actor=actor_label(actor))
+    _move(order, "acknowledged", actor=actor_label(actor), at=at)
 
 
-def mark_packed(order: VendorOrder, *, actor: Actor) -> None:
+def mark_packed(order: VendorOrder, *, actor: Actor, at: datetime | None = None) -> None:
     _ensure_member(order, actor)
-    _move(order, "packed", actor=actor_label(actor))
+    _move(order, "packed", actor=actor_label(actor), at=at)
 
 
-def ship(order: VendorOrder, *, carrier: str, tracking_number: str, actor: Actor) -> None:
+def ship(order: VendorOrder, *, carrier: str, tracking_number: str, actor: Actor, at: datetime | None = None) -> None:
     """Send the parcel: the carrier and tracking number go to the shopper with the status."""
     _ensure_member(order, actor)
     carrier = " ".join((carrier or "").split())
@@ -242,14 +246,20 @@ def ship(order: VendorOrder, *, carrier: str, tracking_number: str, actor: Actor
     _check_move(order, "shipped")
     order.carrier = carrier
     order.tracking_number = tracking_number
-    order.shipped_at = utcnow()
+    order.shipped_at = at or utcnow()
     # Carrier and tracking travel in their own fields; the timeline spells them out for the store.
-    _move(order, "shipped", actor=actor_label(actor), timeline_note=f"{carrier}, tracking number {tracking_number}")
+    _move(
+        order,
+        "shipped",
+        actor=actor_label(actor),
+        timeline_note=f"{carrier}, tracking number {tracking_number}",
+        at=at,
+    )
 
 
-def mark_delivered(order: VendorOrder, *, actor: Actor) -> None:
+def mark_delivered(order: VendorOrder, *, actor: Actor, at: datetime | None = None) -> None:
     _ensure_member(order, actor)
-    _move(order, "delivered", actor=actor_label(actor))
+    _move(order, "delivered", actor=actor_label(actor), at=at)
 
 
 def cancel_lines(
@@ -334,18 +344,24 @@ def _move(
     note: str | None = None,
     timeline_note: str | None = None,
     cancelled_lines: Sequence[CancelledLine] = (),
+    at: datetime | None = None,
 ) -> None:
     """Change the status, note it on the timeline and tell the shop; `note` goes to the shopper too."""
     _check_move(order, status)
     order.status = status
-    order.updated_at = utcnow()
-    _timeline(order, status, actor, timeline_note or note)
+    order.updated_at = at or utcnow()
+    _timeline(order, status, actor, timeline_note or note, at=at)
     db.session.flush()
     events.fulfilment_updated(order, cancelled_lines=[c.as_event() for c in cancelled_lines], note=note)
 
 
-def _timeline(order: VendorOrder, status: str, actor: str, note: str | None = None) -> None:
-    order.history.append(VendorOrderEvent(status=status, actor=actor, note=note))
+def _timeline(
+    order: VendorOrder, status: str, actor: str, note: str | None = None, *, at: datetime | None = None
+) -> None:
+    event = VendorOrderEvent(status=status, actor=actor, note=note)
+    if at is not None:
+        event.created_at = at
+    order.history.append(event)
 
 
 def _ensure_member(order: VendorOrder, actor: Actor) -> None:
