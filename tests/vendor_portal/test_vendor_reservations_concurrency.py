@@ -133,3 +133,46 @@ def test_a_vendor_removing_stock_while_shoppers_reserve_never_takes_held_units(v
     on_hand, reserved = variant_stock(vendor, item.variant_id)
     assert (on_hand, reserved) == (10 - removed, held)
     assert reserved <= on_hand
+
+
+def test_a_store_and_staff_adjusting_the_same_stock_at_once_lose_no_update(platform, vendor, shop, make_stocked):
+    """The store through its stock page, staff through admin's signed endpoint, all at the same moment."""
+    from common_core.internal.client import InternalClient
+    from tests.conftest import csrf_from
+
+    item = make_stocked(shop.vendor_id, stock=30)
+    page = f"/inventory/variants/{item.variant_id}"
+    token = csrf_from(shop.client.get(page).get_data(as_text=True))
+
+    cookie_name = vendor.config["SESSION_COOKIE_NAME"]
+    cookie = shop.client.get_cookie(cookie_name).value
+
+    def store_receives() -> int:
+        browser = vendor.test_client()  # one browser tab per thread, all signed in as the store
+        browser.set_cookie(cookie_name, cookie)
+        form = {"csrf_token": token, "delta": "4", "reason": "received", "note": "Pallet"}
+        return browser.post(page, data=form).status_code
+
+    def staff_writes_off() -> int:
+        body = {
+            "delta": -2,
+            "reason": "damaged",
+            "note": "Crushed in the warehouse",
+            "request_id": uuid.uuid4().hex,
+            "staff_email": "support@staff.example",
+        }
+        with platform.admin.app_context():
+            InternalClient.for_peer("vendor_portal").post(f"/internal/variants/{item.variant_id}/stock", body)
+        return 200
+
+    statuses = run_together([store_receives for _ in range(10)] + [staff_writes_off for _ in range(10)])
+
+    assert all(status in (200, 302, 303) for status in statuses), statuses
+    assert variant_stock(vendor, item.variant_id) == (30 + 40 - 20, 0)
+    rows = history(vendor, item.variant_id)
+    assert len(rows) == 20
+    assert {actor.split(":")[0] for _, _, _, actor in rows} == {"vendor_user", "staff"}
+    running = 30
+    for delta, _, on_hand_after, _ in rows:  # every entry follows from the one before: none was lost
+        running += delta
+        assert on_hand_after == running
