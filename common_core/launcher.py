@@ -28,8 +28,8 @@ SEED_STEPS = (
     ("vendor_portal", "seed-demo", "--wait-for-categories", "30"),
     ("storefront", "seed-demo"),
     ("storefront", "seed-demo-orders", "--wait-for-catalogue", "180"),
-    ("vendor_portal", "seed-demo-fulfilment", "--wait-for-orders", "180"),
-    ("storefront", "seed-demo-reviews", "--wait-for-deliveries", "180"),
+    ("vendor_portal", "seed-demo-fulfilment", "--wait-for-orders", "600"),
+    ("storefront", "seed-demo-reviews", "--wait-for-deliveries", "600"),
 )
 DEMO_LOGINS = {
     "storefront": "shopper@example.com / shopper-demo-pass",
