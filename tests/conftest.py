@@ -135,6 +135,7 @@ def test_config(service: str, url: str, **extra: object) -> dict:
         "INTERNAL_SECRETS": TEST_SECRETS,
         "PEERS": PEERS,
         "SERVER_NAME": None,
+        "TRAFFIC_WRITE_DELAY": 0,  # views written as each page is sent; the buffered path has its own test
         **extra,
     }
 
@@ -202,6 +203,8 @@ class Platform:
             adapter.down = False
         for app in self.apps.values():
             _truncate_all(app)
+            if "page_cache" in app.extensions:  # pages of the emptied catalogue (the storefront's)
+                app.extensions["page_cache"].clear()
 
 
 @pytest.fixture(scope="session")

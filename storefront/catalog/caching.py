@@ -8,17 +8,27 @@ changes: a new price or stock count changes the ETag as it commits, so a copy is
 
 Only visitors whose session holds nothing personal get an ETag: signed-in customers, a guest with a cart
 or a message to show always get a freshly rendered page and no validator.
+
+The same ETag names the page on the server: each worker keeps the pages it rendered for such visitors
+(PageCache, bounded by PAGE_CACHE_BYTES) and serves the next visitor of that URL from it without the
+page's queries or rendering. It cannot go stale: a change shoppers could see changes the version, so
+the key, in the transaction that makes it. The only per-visitor part of such a page, its CSRF token,
+is put in at serving time.
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response, current_app, make_response, request, session
+from flask import Flask, Response, current_app, g, make_response, request, session
+from flask_wtf.csrf import generate_csrf
 
 from storefront.catalog import queries
 
@@ -29,8 +39,78 @@ CACHE_CONTROL = "private, no-cache"
 HTMX_HEADERS = ("HX-Request", "HX-Boosted", "HX-History-Restore-Request")
 
 
+CSRF_SLOT = b"\x00csrf\x00"  # where a cached page's CSRF token goes; no real page contains NUL
+DEFAULT_CACHE_BYTES = 32 * 1024 * 1024
+
+
 def init_app(app: Flask) -> None:
     app.extensions["catalog_build"] = build_fingerprint()
+    app.extensions["page_cache"] = PageCache(int(app.config.get("PAGE_CACHE_BYTES", DEFAULT_CACHE_BYTES)))
+
+
+@dataclass(frozen=True)
+class CachedPage:
+    body: bytes  # with CSRF_SLOT where the visitor's token goes
+    content_type: str
+    traffic_product: tuple[int, int] | None  # what the view told the traffic counter (traffic.routes)
+
+    @property
+    def size(self) -> int:
+        return len(self.body) + 200
+
+
+class PageCache:
+    """Rendered shareable pages by ETag, least recently used first out, within a byte budget (per process)."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self.used = 0
+        self._pages: OrderedDict[str, CachedPage] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> CachedPage | None:
+        with self._lock:
+            page = self._pages.get(key)
+            if page is not None:
+                self._pages.move_to_end(key)
+            return page
+
+    def put(self, key: str, page: CachedPage) -> None:
+        if page.size > self.max_bytes // 8:
+            return  # one huge page must not empty the cache
+        with self._lock:
+            old = self._pages.pop(key, None)
+            self.used += page.size - (old.size if old else 0)
+            self._pages[key] = page
+            while self.used > self.max_bytes:
+                _, evicted = self._pages.popitem(last=False)
+                self.used -= evicted.size
+
+    def clear(self) -> None:
+        with self._lock:
+            self._pages.clear()
+            self.used = 0
+
+    def __len__(self) -> int:
+        return len(self._pages)
+
+
+def _remember(key: str, response: Response) -> None:
+    body = response.get_data()
+    token = g.get("csrf_token")  # set by flask_wtf.csrf.generate_csrf when the page rendered a form
+    if token:
+        body = body.replace(token.encode(), CSRF_SLOT)
+    page = CachedPage(body, response.content_type, g.get("traffic_product"))
+    current_app.extensions["page_cache"].put(key, page)
+
+
+def _serve(page: CachedPage) -> Response:
+    body = page.body
+    if CSRF_SLOT in body:
+        body = body.replace(CSRF_SLOT, generate_csrf().encode())  # this visitor's own token
+    if page.traffic_product is not None:
+        g.traffic_product = page.traffic_product
+    return Response(body, content_type=page.content_type)
 
 
 def build_fingerprint() -> str:
@@ -74,10 +154,15 @@ def shared_page(view: Callable[..., Any]) -> Callable[..., Any]:
         etag = page_etag()  # the version is read first: a page is never labelled newer than its rows
         if request.if_none_match.contains_weak(etag):
             response = Response(status=304)
+        elif cached := current_app.extensions["page_cache"].get(etag):
+            response = _serve(cached)
         else:
             response = make_response(view(*args, **kwargs))
             if response.status_code != 200:
                 return response
+            # Kept only if rendering left the visitor anonymous (a view may flash or fill a cart).
+            if response.mimetype == "text/html" and not response.direct_passthrough and is_shareable_request():
+                _remember(etag, response)
         response.set_etag(etag)
         response.headers["Cache-Control"] = CACHE_CONTROL
         response.vary.update(("Cookie", "HX-Request"))

@@ -7,8 +7,11 @@ The kinds are fixed in traffic.models.TRAFFIC_KINDS (admin and vendor analytics 
 
 from __future__ import annotations
 
+import atexit
 import logging
 import secrets
+import threading
+import time
 from datetime import datetime
 from typing import Any
 
@@ -67,21 +70,80 @@ def record_traffic(kind: str, *, product_id: int | None = None, vendor_id: int |
     db.session.execute(sa.insert(t).values(traffic_row(kind, request.path, product_id=product_id, vendor_id=vendor_id)))
 
 
-def insert_view(app: Flask, row: dict[str, Any]) -> None:
-    """Write one page or product view in its own short transaction; a failure is logged, never raised.
+def record_view(app: Flask, row: dict[str, Any]) -> None:
+    """Keep one page or product view: written at once when TRAFFIC_WRITE_DELAY is 0, else gathered by
+    this process and written together at most that many seconds later (one INSERT for many views
+    rather than a transaction per page; a crash of the process loses at most those seconds of views)."""
+    delay = float(app.config.get("TRAFFIC_WRITE_DELAY", 1.0))
+    if delay <= 0:
+        insert_views(app, [row])
+        return
+    buffer = app.extensions.get("traffic_views")
+    if buffer is None:
+        buffer = app.extensions.setdefault("traffic_views", ViewBuffer(app, delay))
+    buffer.add(row)
+
+
+def insert_views(app: Flask, rows: list[dict[str, Any]]) -> None:
+    """Write views in one short transaction; a failure is logged, never raised.
 
     Runs after the response has been sent, outside the request (see traffic.routes), so the shopper
     never waits for it and it cannot break a page.
     """
-    values = dict(row)
-    if values.get("product_id") is not None and values.get("vendor_id") is None:
-        # Still one statement: the product's store is read by the insert itself.
-        values["vendor_id"] = sa.select(Product.vendor_id).where(Product.id == values["product_id"]).scalar_subquery()
     try:
         with app.app_context(), db.engine.begin() as conn:
-            conn.execute(sa.insert(t).values(**values))
+            # A page view is not worth waiting for the disk: a crash may lose the last few, never more.
+            conn.execute(sa.text("SET LOCAL synchronous_commit TO OFF"))
+            unknown = {r["product_id"] for r in rows if r.get("product_id") is not None and r.get("vendor_id") is None}
+            stores = (
+                dict(conn.execute(sa.select(Product.id, Product.vendor_id).where(Product.id.in_(unknown))).all())
+                if unknown
+                else {}
+            )
+            values = [
+                {**r, "vendor_id": r.get("vendor_id") or stores.get(r.get("product_id"))} if r.get("product_id") else r
+                for r in rows
+            ]
+            conn.execute(sa.insert(t), [{**EMPTY_VIEW, **value} for value in values])
     except sa.exc.SQLAlchemyError as exc:
-        log.warning("traffic view not recorded", extra={"error": str(exc)[:200], "kind": row.get("kind")})
+        log.warning("traffic views not recorded", extra={"error": str(exc)[:200], "views": len(rows)})
+
+
+EMPTY_VIEW = {"product_id": None, "vendor_id": None}
+
+
+class ViewBuffer:
+    """Views waiting to be written by this process: flushed every `delay` seconds by a daemon thread,
+    sooner when `limit` are waiting, and at exit."""
+
+    def __init__(self, app: Flask, delay: float, limit: int = BATCH_SIZE) -> None:
+        self.app, self.delay, self.limit = app, delay, limit
+        self._rows: list[dict[str, Any]] = []
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+
+    def add(self, row: dict[str, Any]) -> None:
+        with self._lock:
+            self._rows.append(row)
+            full = len(self._rows) >= self.limit
+            if self._thread is None or not self._thread.is_alive():  # first use in this (forked) process
+                self._thread = threading.Thread(target=self._run, name="traffic-views", daemon=True)
+                self._thread.start()
+                atexit.register(self.flush)
+        if full:
+            self.flush()
+
+    def flush(self) -> int:
+        with self._lock:
+            rows, self._rows = self._rows, []
+        if rows:
+            insert_views(self.app, rows)
+        return len(rows)
+
+    def _run(self) -> None:
+        while True:
+            time.sleep(self.delay)
+            self.flush()
 
 
 def publish_batch(limit: int = BATCH_SIZE) -> int:

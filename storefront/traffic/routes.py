@@ -33,13 +33,13 @@ def count_view(response: Response) -> Response:
         vendor_id=vendor_id,
     )  # reads (or makes) the visitor id now, while the session can still be saved with the response
     app = current_app._get_current_object()
-    response.call_on_close(lambda: operations.insert_view(app, row))
+    response.call_on_close(lambda: operations.record_view(app, row))
     return response
 
 
 def _product_of_not_modified(response: Response) -> tuple[int | None, int | None]:
     """A product page answered 304 from its ETag never ran the view: the product comes from the URL, its
-    store is looked up when the row is written (operations.insert_view)."""
+    store is looked up when the row is written (operations.insert_views)."""
     if response.status_code == 304 and request.endpoint == "catalog.product":
         return (request.view_args or {}).get("product_id"), None
     return None, None

@@ -147,8 +147,39 @@ def test_a_failed_write_is_logged_and_the_page_is_unharmed(storefront, headphone
         response = view(storefront.test_client(), "/")
 
     assert response.status_code == 200 and "Shop independent stores" in response.get_data(as_text=True)
-    assert "traffic view not recorded" in caplog.text
+    assert "traffic views not recorded" in caplog.text
     assert rows(storefront) == []
+
+
+def test_views_gathered_by_a_worker_are_written_together_soon_after(storefront, headphones, monkeypatch):
+    monkeypatch.setitem(storefront.config, "TRAFFIC_WRITE_DELAY", 60)  # the thread will not flush during the test
+    monkeypatch.delitem(storefront.extensions, "traffic_views", raising=False)
+    client = storefront.test_client()
+    for url in ("/", "/p/1-wireless-headphones", "/search?q=headphones"):
+        assert view(client, url).status_code == 200
+    assert rows(storefront) == []  # waiting in this process
+
+    assert storefront.extensions["traffic_views"].flush() == 3
+    kinds = [(row.kind, row.path, row.product_id, row.vendor_id) for row in rows(storefront)]
+    assert kinds == [
+        ("page_view", "/", None, None),
+        ("product_view", "/p/1-wireless-headphones", 1, 1),
+        ("page_view", "/search", None, None),
+    ]
+    assert len({row.visitor for row in rows(storefront)}) == 1
+
+
+def test_a_full_buffer_is_written_at_once(storefront, headphones, monkeypatch):
+    from storefront.traffic.operations import ViewBuffer
+
+    buffer = ViewBuffer(storefront, delay=60, limit=2)
+    monkeypatch.setitem(storefront.config, "TRAFFIC_WRITE_DELAY", 60)
+    monkeypatch.setitem(storefront.extensions, "traffic_views", buffer)
+    client = storefront.test_client()
+    view(client, "/")
+    assert rows(storefront) == []
+    view(client, "/p/1-wireless-headphones")
+    assert len(rows(storefront)) == 2
 
 
 def test_the_relay_chore_is_registered_every_ten_seconds(storefront):
