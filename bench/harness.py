@@ -17,7 +17,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -83,15 +83,21 @@ class Server:
 
 @contextmanager
 def gunicorn(
-    app: str, env: dict[str, str], *, ready_path: str = "/healthz", tree: Path = PROJECT_ROOT
+    app: str,
+    env: dict[str, str],
+    *,
+    ready_path: str = "/healthz",
+    tree: Path = PROJECT_ROOT,
+    port: int | None = None,
 ) -> Iterator[Server]:
     """Serve `app` as `make run` does (2 workers, 4 threads, same timeouts), stop it afterwards.
 
-    `tree` serves the code of another checkout (a baseline) with this one's virtualenv.
+    `tree` serves the code of another checkout (a baseline) with this one's virtualenv. `port` is a port
+    chosen beforehand (free_port()), for services that must know each other's address before starting.
     """
     import requests
 
-    port = free_port()
+    port = port or free_port()
     log = (PROJECT_ROOT / "var" / "bench" / f"{app.split(':')[0]}.log").open("ab")  # request logs, not the table
     if tree != PROJECT_ROOT:
         env = {**env, "PYTHONPATH": str(tree)}
@@ -135,13 +141,57 @@ def gunicorn(
             time.sleep(0.2)
         yield Server(process, base_url)
     finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
+        _stop_group(process)
+
+
+def _stop_group(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+@contextmanager
+def relay(service: str, env: dict[str, str]) -> Iterator[subprocess.Popen[bytes]]:
+    """`flask --app SERVICE relay` (its outbox deliveries and chores), as `make run` starts it; stopped afterwards.
+
+    Its log goes to var/bench/<service>_relay.log.
+    """
+    log = (PROJECT_ROOT / "var" / "bench" / f"{service}_relay.log").open("ab")
+    process = subprocess.Popen(
+        [str(BIN / "flask"), "--app", service, "relay"],
+        env={**os.environ, **env, "PYTHONUNBUFFERED": "1"},
+        cwd=PROJECT_ROOT,
+        stdout=log,
+        stderr=log,
+        start_new_session=True,
+    )
+    log.close()
+    try:
+        time.sleep(0.5)
+        if process.poll() is not None:
+            raise SystemExit(f"the {service} relay exited with code {process.returncode}: see its log")
+        yield process
+    finally:
+        _stop_group(process)
+
+
+def flask_command(service: str, *args: str, env: dict[str, str]) -> str:
+    """Run `flask --app SERVICE ARGS...` (a service's own CLI, as `make run` seeds the demo); returns its output."""
+    result = subprocess.run(
+        [str(BIN / "flask"), "--app", service, *args],
+        env={**os.environ, **env},
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode:
+        raise SystemExit(f"flask --app {service} {' '.join(args)} failed:\n{result.stderr[-3000:]}")
+    return result.stdout
 
 
 def ensure_wrk() -> str:
@@ -208,26 +258,45 @@ class SingleResult:
     p95: float
     status: int
     size: int
+    max: float = 0.0
 
 
-def sequential(url: str, count: int = 200, headers: dict[str, str] | None = None) -> SingleResult:
-    """One request at a time on a kept-alive connection: what one shopper waits for."""
+def percentile(ordered: list[float], fraction: float) -> float:
+    """The nearest-rank percentile of sorted values (fraction 0.95 for p95)."""
+    return ordered[max(0, min(len(ordered) - 1, round(fraction * len(ordered)) - 1))]
+
+
+def sequential(
+    url: str,
+    count: int = 200,
+    headers: dict[str, str] | None = None,
+    *,
+    session: Any = None,
+    follow_redirects: bool = True,
+) -> SingleResult:
+    """One request at a time on a kept-alive connection: what one shopper waits for.
+
+    `session` is a requests.Session to use (one signed in, say); by default a new, anonymous one. A first
+    request, not timed, warms the connection; its status is the result's (a redirect to a sign-in page
+    shows as 302 with follow_redirects=False).
+    """
     import requests
 
     timings = []
-    with requests.Session() as session:
-        first = session.get(url, headers=headers, timeout=30)
+    with requests.Session() if session is None else nullcontext(session) as client:
+        first = client.get(url, headers=headers, timeout=30, allow_redirects=follow_redirects)
         for _ in range(count):
             started = time.perf_counter()
-            response = session.get(url, headers=headers, timeout=30)
+            response = client.get(url, headers=headers, timeout=30, allow_redirects=follow_redirects)
             response.content  # noqa: B018 - the whole body, as a browser waits for it
             timings.append((time.perf_counter() - started) * 1000)
     timings.sort()
     return SingleResult(
         p50=statistics.median(timings),
-        p95=timings[min(len(timings) - 1, round(0.95 * len(timings)) - 1)],
+        p95=percentile(timings, 0.95),
         status=first.status_code,
         size=len(first.content),
+        max=timings[-1],
     )
 
 
