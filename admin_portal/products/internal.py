@@ -10,7 +10,9 @@ from flask import request
 from admin_portal.extensions import db
 from admin_portal.internal.routes import HANDLERS, api, both
 from admin_portal.products import handlers, operations
+from common_core.db import MAX_DB_INT
 from common_core.errors import InvalidInput
+from common_core.internal.api import json_object
 
 REASON_MAX = 1000
 
@@ -59,15 +61,10 @@ REPORT_ANSWER = {
     callers=("storefront",),
 )
 def report_product() -> Any:
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise InvalidInput("The body must be a JSON object.")
-    unknown = sorted(set(body) - set(REPORT_REQUEST["properties"]))
-    if unknown:
-        raise InvalidInput(f"Unknown fields: {', '.join(unknown)}.", fields=unknown)
+    body = json_object(request.get_json(silent=True), REPORT_REQUEST)
     product_id, reason = body.get("product_id"), body.get("reason")
     reporter, report_id = body.get("reporter"), body.get("report_id")
-    if isinstance(product_id, bool) or not isinstance(product_id, int) or not 1 <= product_id <= 2**31 - 1:
+    if isinstance(product_id, bool) or not isinstance(product_id, int) or not 1 <= product_id <= MAX_DB_INT:
         raise InvalidInput("product_id must be a positive whole number.", field="product_id")
     if not isinstance(reason, str) or not reason.strip() or len(reason) > REASON_MAX:
         raise InvalidInput(f"reason must be text of 1 to {REASON_MAX} characters.", field="reason")

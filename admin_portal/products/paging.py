@@ -9,8 +9,6 @@ from typing import Any
 from flask import abort
 from flask_sqlalchemy.pagination import Pagination
 
-INT4_MAX = 2**31 - 1
-
 
 class PeerPage(Pagination):
     """{items, total, page, per_page} from a peer's list endpoint, for common_ui's pagination macro."""
@@ -38,7 +36,8 @@ def parse_times(row: dict[str, Any], *keys: str) -> dict[str, Any]:
 
 
 def peer_id(value: int) -> int:
-    """An id from the address, or 404 when no peer row can have it (PostgreSQL integers end at 2**31 - 1)."""
-    if not 1 <= value <= INT4_MAX:
+    """An id from the address, or 404 when no peer row can have it (ids start at 1; the URL converter
+    already refuses those above PostgreSQL's integer)."""
+    if value < 1:
         abort(404)
     return value

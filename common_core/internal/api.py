@@ -23,6 +23,7 @@ from flask import Blueprint, Flask, current_app, g, jsonify, request
 from sqlalchemy.dialects.postgresql import insert
 
 from common_core.db import MAX_DB_INT, current_db, table, utcnow
+from common_core.errors import InvalidInput
 from common_core.internal.signing import HEADER_REQUEST_ID, SignatureError, verify
 
 ERROR_SCHEMA = {
@@ -187,6 +188,16 @@ class InternalAPI:
         csrf = app.extensions.get("csrf")
         if csrf is not None:
             csrf.exempt(self.blueprint)
+
+
+def json_object(body: Any, schema: dict[str, Any]) -> dict[str, Any]:
+    """A request body that is a JSON object with only the fields `schema` declares, or InvalidInput (422)."""
+    if not isinstance(body, dict):
+        raise InvalidInput("The body must be a JSON object.")
+    unknown = sorted(set(body) - set(schema["properties"]))
+    if unknown:
+        raise InvalidInput(f"Unknown fields: {', '.join(unknown)}.", fields=unknown)
+    return body
 
 
 def _error_response(description: str) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from typing import Any
 from flask import g, request
 
 from common_core.errors import InvalidInput, NotFound
+from common_core.internal.api import json_object
 from storefront.account import operations, queries
 from storefront.account.models import CUSTOMER_STATUSES, Customer
 from storefront.extensions import db
@@ -157,11 +158,7 @@ def _positive_int(name: str, default: int, *, maximum: int) -> int:
 
 def _status_body(body: Any) -> tuple[str, str | None, str]:
     """(status, reason, request_id) of a status request, or InvalidInput (422) saying what is wrong."""
-    if not isinstance(body, dict):
-        raise InvalidInput("The body must be a JSON object.")
-    unknown = sorted(set(body) - set(STATUS_REQUEST["properties"]))
-    if unknown:
-        raise InvalidInput(f"Unknown fields: {', '.join(unknown)}.", fields=unknown)
+    body = json_object(body, STATUS_REQUEST)
     status, reason, request_id = body.get("status"), body.get("reason"), body.get("request_id")
     if status not in CUSTOMER_STATUSES:
         raise InvalidInput(f"status must be one of {', '.join(CUSTOMER_STATUSES)}.", field="status")

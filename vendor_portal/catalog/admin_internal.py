@@ -16,8 +16,9 @@ import sqlalchemy as sa
 from flask import g, request
 from sqlalchemy.orm import selectinload
 
-from common_core.db import utcnow
+from common_core.db import MAX_DB_INT, utcnow
 from common_core.errors import InvalidInput, NotFound
+from common_core.internal.api import json_object
 from vendor_portal.accounts.models import Vendor
 from vendor_portal.catalog import events
 from vendor_portal.catalog.models import PRODUCT_STATUSES, Product, ProductImage, Variant
@@ -35,7 +36,6 @@ PER_PAGE_DEFAULT, PER_PAGE_MAX = 25, 100
 QUERY_MAX = 200
 REASON_MAX = 1000
 HISTORY_LIMIT = 50
-INT4_MAX = 2**31 - 1
 # Staff stock adjustments carry their request id at the start of the note (see inventory/internal.py).
 REQUEST_MARKER = "[req:"
 
@@ -230,7 +230,6 @@ def list_products() -> Any:
     callers=CALLERS,
 )
 def get_product(product_id: int) -> Any:
-    _in_range(product_id)
     query = _search_query(filtered=False).where(Product.id == product_id).options(selectinload(Product.variants))
     row = db.session.execute(query).first()
     if row is None:
@@ -498,17 +497,11 @@ def _moderation_state(product: Product, changed: bool, before: dict[str, Any]) -
 
 
 def _locked_product(product_id: int) -> Product:
-    _in_range(product_id)
     # Two staff actions on one product queue up here, so each sees the other's outcome.
     product = db.session.scalar(sa.select(Product).where(Product.id == product_id).with_for_update(of=Product))
     if product is None:
         raise NotFound(f"There is no product {product_id}.")
     return product
-
-
-def _in_range(product_id: int) -> None:
-    if product_id > INT4_MAX:  # beyond the id column's range: no such product (not a database error)
-        raise NotFound(f"There is no product {product_id}.")
 
 
 def _log(message: str, product: Product, request_id: str) -> None:
@@ -525,13 +518,7 @@ def _log(message: str, product: Product, request_id: str) -> None:
 
 
 def _body(schema: dict[str, Any]) -> dict[str, Any]:
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise InvalidInput("The body must be a JSON object.")
-    unknown = sorted(set(body) - set(schema["properties"]))
-    if unknown:
-        raise InvalidInput(f"Unknown fields: {', '.join(unknown)}.", fields=unknown)
-    return body
+    return json_object(request.get_json(silent=True), schema)
 
 
 def _text(body: dict[str, Any], name: str, max_length: int) -> str:
@@ -541,7 +528,7 @@ def _text(body: dict[str, Any], name: str, max_length: int) -> str:
     return value.strip()
 
 
-def _int_arg(name: str, default: int | None, *, minimum: int, maximum: int = 2**31 - 1) -> int | None:
+def _int_arg(name: str, default: int | None, *, minimum: int, maximum: int = MAX_DB_INT) -> int | None:
     raw = request.args.get(name)
     if raw in (None, ""):
         return default

@@ -8,7 +8,7 @@ from flask import g, request
 
 from common_core.errors import InvalidInput, NotFound
 from common_core.inbox import register_event_receiver
-from common_core.internal.api import InternalAPI
+from common_core.internal.api import InternalAPI, json_object
 from vendor_portal.accounts import operations as account_operations
 from vendor_portal.accounts.models import VENDOR_STATUSES, Vendor
 from vendor_portal.accounts.queries import vendor_by_id, vendors
@@ -129,11 +129,7 @@ def _state(vendor: Vendor) -> dict[str, Any]:
 
 def _status_body(body: Any) -> tuple[str, str | None, str]:
     """The (status, reason, request_id) of a status request, or InvalidInput (422) saying what is wrong."""
-    if not isinstance(body, dict):
-        raise InvalidInput("The body must be a JSON object.")
-    unknown = sorted(set(body) - set(STATUS_REQUEST["properties"]))
-    if unknown:
-        raise InvalidInput(f"Unknown fields: {', '.join(unknown)}.", fields=unknown)
+    body = json_object(body, STATUS_REQUEST)
     status, reason, request_id = body.get("status"), body.get("reason"), body.get("request_id")
     if status not in VENDOR_STATUSES:
         raise InvalidInput(f"status must be one of {', '.join(VENDOR_STATUSES)}.", field="status")

@@ -9,7 +9,9 @@ from typing import Any
 import sqlalchemy as sa
 from flask import Flask, request
 
+from common_core.db import MAX_DB_INT
 from common_core.errors import InvalidInput, NotFound
+from common_core.internal.api import json_object
 from common_core.outbox import add_chore
 from vendor_portal.catalog.models import Variant
 from vendor_portal.extensions import db
@@ -21,7 +23,6 @@ from vendor_portal.inventory.queries import reservation_by_order
 ORDER_ID_MAX = 64
 LINES_MAX = 100
 QUANTITY_MAX = 10_000
-INT4_MAX = 2**31 - 1
 TTL_MIN, TTL_MAX = 60, 3600
 EXPIRY_CHORE_SECONDS = 5
 
@@ -187,11 +188,7 @@ def get_reservation(order_id: str) -> Any:
 
 def _reserve_body(body: Any) -> tuple[str, dict[int, int], int]:
     """(order_id, {variant_id: summed quantity}, ttl_seconds) of a reserve request, or InvalidInput (422)."""
-    if not isinstance(body, dict):
-        raise InvalidInput("The body must be a JSON object.")
-    unknown = sorted(set(body) - set(RESERVE_REQUEST["properties"]))
-    if unknown:
-        raise InvalidInput(f"Unknown fields: {', '.join(unknown)}.", fields=unknown)
+    body = json_object(body, RESERVE_REQUEST)
     order_id, lines = body.get("order_id"), body.get("lines")
     ttl_seconds = body.get("ttl_seconds", operations.DEFAULT_TTL)
     if not isinstance(order_id, str) or not 1 <= len(order_id) <= ORDER_ID_MAX:
@@ -205,7 +202,7 @@ def _reserve_body(body: Any) -> tuple[str, dict[int, int], int]:
         if not isinstance(line, dict) or set(line) != {"variant_id", "quantity"}:
             raise InvalidInput(f"lines[{index}] must be an object with variant_id and quantity.", field="lines")
         variant_id, quantity = line["variant_id"], line["quantity"]
-        if not _is_int(variant_id) or not 1 <= variant_id <= INT4_MAX:
+        if not _is_int(variant_id) or not 1 <= variant_id <= MAX_DB_INT:
             raise InvalidInput(f"lines[{index}].variant_id must be a positive whole number.", field="lines")
         if not _is_int(quantity) or not 1 <= quantity <= QUANTITY_MAX:
             raise InvalidInput(
@@ -282,8 +279,6 @@ STAFF_STOCK_ANSWER = {
 )
 def staff_adjust_stock(variant_id: int) -> Any:
     delta, reason, note, request_id, staff_email = _staff_stock_body(request.get_json(silent=True))
-    if variant_id > INT4_MAX:
-        raise NotFound(f"There is no variant {variant_id}.")
     # Locking the variant first serialises two deliveries of one request: the second waits here, then
     # finds the first one's history row below and applies nothing.
     variant = db.session.scalar(sa.select(Variant).where(Variant.id == variant_id).with_for_update(of=Variant))
@@ -324,11 +319,7 @@ def staff_adjust_stock(variant_id: int) -> Any:
 
 def _staff_stock_body(body: Any) -> tuple[int, str, str, str, str]:
     """(delta, reason, note, request_id, staff_email) of a staff adjustment, or InvalidInput (422)."""
-    if not isinstance(body, dict):
-        raise InvalidInput("The body must be a JSON object.")
-    unknown = sorted(set(body) - set(STAFF_STOCK_REQUEST["properties"]))
-    if unknown:
-        raise InvalidInput(f"Unknown fields: {', '.join(unknown)}.", fields=unknown)
+    body = json_object(body, STAFF_STOCK_REQUEST)
     delta, reason = body.get("delta"), body.get("reason")
     note, request_id, staff_email = body.get("note"), body.get("request_id"), body.get("staff_email")
     if not _is_int(delta) or delta == 0 or abs(delta) > operations.DELTA_MAX:
