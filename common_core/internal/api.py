@@ -200,6 +200,16 @@ def json_object(body: Any, schema: dict[str, Any]) -> dict[str, Any]:
     return body
 
 
+def query_int(name: str, default: int | None, *, minimum: int = 1, maximum: int = MAX_DB_INT) -> int | None:
+    """A whole-number query parameter within [minimum, maximum], `default` when absent, or InvalidInput."""
+    raw = request.args.get(name)
+    if raw in (None, ""):
+        return default
+    if not (raw.isascii() and raw.isdigit()) or not minimum <= int(raw) <= maximum:
+        raise InvalidInput(f"{name} must be a whole number from {minimum} to {maximum}.", field=name)
+    return int(raw)
+
+
 def _error_response(description: str) -> dict[str, Any]:
     return {"description": description, "content": {"application/json": {"schema": ERROR_SCHEMA}}}
 

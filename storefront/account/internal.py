@@ -11,7 +11,7 @@ from typing import Any
 from flask import g, request
 
 from common_core.errors import InvalidInput, NotFound
-from common_core.internal.api import json_object
+from common_core.internal.api import json_object, query_int
 from storefront.account import operations, queries
 from storefront.account.models import CUSTOMER_STATUSES, Customer
 from storefront.extensions import db
@@ -97,8 +97,8 @@ def list_customers() -> Any:
     status = request.args.get("status") or None
     if status is not None and status not in CUSTOMER_STATUSES:
         raise InvalidInput(f"status must be one of {', '.join(CUSTOMER_STATUSES)}.", field="status")
-    page = _positive_int("page", 1, maximum=100_000)
-    per_page = _positive_int("per_page", PER_PAGE_DEFAULT, maximum=PER_PAGE_MAX)
+    page = query_int("page", 1, maximum=100_000)
+    per_page = query_int("per_page", PER_PAGE_DEFAULT, maximum=PER_PAGE_MAX)
     rows, total = queries.search_customers(q or None, status, page, per_page)
     return {"customers": [_customer(c, n) for c, n in rows], "total": total, "page": page, "per_page": per_page}
 
@@ -145,15 +145,6 @@ def _customer(customer: Customer, orders_count: int) -> dict[str, Any]:
         "created_at": customer.created_at.isoformat(),
         "orders_count": orders_count,
     }
-
-
-def _positive_int(name: str, default: int, *, maximum: int) -> int:
-    raw = request.args.get(name)
-    if raw in (None, ""):
-        return default
-    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= maximum:
-        raise InvalidInput(f"{name} must be a whole number from 1 to {maximum}.", field=name)
-    return int(raw)
 
 
 def _status_body(body: Any) -> tuple[str, str | None, str]:

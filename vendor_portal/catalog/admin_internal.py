@@ -16,9 +16,9 @@ import sqlalchemy as sa
 from flask import g, request
 from sqlalchemy.orm import selectinload
 
-from common_core.db import MAX_DB_INT, utcnow
+from common_core.db import utcnow
 from common_core.errors import InvalidInput, NotFound
-from common_core.internal.api import json_object
+from common_core.internal.api import json_object, query_int
 from vendor_portal.accounts.models import Vendor
 from vendor_portal.catalog import events
 from vendor_portal.catalog.models import PRODUCT_STATUSES, Product, ProductImage, Variant
@@ -214,8 +214,8 @@ MODERATION_ANSWER = {
     callers=CALLERS,
 )
 def list_products() -> Any:
-    page = _int_arg("page", 1, minimum=1, maximum=100_000)
-    per_page = _int_arg("per_page", PER_PAGE_DEFAULT, minimum=1, maximum=PER_PAGE_MAX)
+    page = query_int("page", 1, minimum=1, maximum=100_000)
+    per_page = query_int("per_page", PER_PAGE_DEFAULT, minimum=1, maximum=PER_PAGE_MAX)
     query = _search_query()
     total = db.session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery())) or 0
     rows = db.session.execute(query.limit(per_page).offset((page - 1) * per_page)).all()
@@ -385,10 +385,10 @@ def _search_query(*, filtered: bool = True) -> sa.Select:
         query = query.where(
             sa.or_(Product.title.ilike(pattern, escape="\\"), Product.brand.ilike(pattern, escape="\\"), has_sku)
         )
-    vendor_id = _int_arg("vendor_id", None, minimum=1)
+    vendor_id = query_int("vendor_id", None, minimum=1)
     if vendor_id is not None:
         query = query.where(Product.vendor_id == vendor_id)
-    category_id = _int_arg("category_id", None, minimum=1)
+    category_id = query_int("category_id", None, minimum=1)
     if category_id is not None:
         query = query.where(Product.category_id == category_id)
     status = args.get("status") or None
@@ -526,15 +526,6 @@ def _text(body: dict[str, Any], name: str, max_length: int) -> str:
     if not isinstance(value, str) or not value.strip() or len(value) > max_length:
         raise InvalidInput(f"{name} must be text of 1 to {max_length} characters.", field=name)
     return value.strip()
-
-
-def _int_arg(name: str, default: int | None, *, minimum: int, maximum: int = MAX_DB_INT) -> int | None:
-    raw = request.args.get(name)
-    if raw in (None, ""):
-        return default
-    if not (raw.isascii() and raw.isdigit()) or not minimum <= int(raw) <= maximum:
-        raise InvalidInput(f"{name} must be a whole number from {minimum} to {maximum}.", field=name)
-    return int(raw)
 
 
 def _iso(value: datetime | None) -> str | None:
