@@ -13,7 +13,6 @@ from __future__ import annotations
 import io
 import random
 import re
-import time
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -598,16 +597,8 @@ def _category_ids() -> dict[str, int]:
 
 def _wait_for_categories(seconds: float) -> dict[str, int]:
     """The replicated categories by slug, waiting up to `seconds` for them to arrive and stop arriving."""
-    deadline = time.monotonic() + seconds
-    previous: dict[str, int] | None = None
-    while True:
-        categories = _category_ids()
-        settled = bool(categories) and categories == previous  # the relay delivers a batch within a second
-        if settled or time.monotonic() >= deadline:
-            return categories
-        previous = categories
-        db.session.rollback()  # a fresh snapshot for the next look
-        time.sleep(1.0)
+    wait_until_settled(lambda: len(_category_ids()), seconds, settle=1.0)  # a relay batch lands within a second
+    return _category_ids()
 
 
 # ---- the past orders' fulfilment --------------------------------------------------------------------
