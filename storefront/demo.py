@@ -294,18 +294,12 @@ def seed_traffic(journeys: list[tuple[datetime, list[Offer]]], offers: list[Offe
 
 def _deepest_step(rng: random.Random) -> str:
     """How far a visitor who does not buy gets, drawn so every step keeps FUNNEL's share overall."""
-    roll = rng.uniform(0, 100 - FUNNEL["order_placed"])
-    reached = 0
+    buyers = FUNNEL["order_placed"]
+    roll = rng.uniform(0, 100 - buyers)
     for step in ("checkout_started", "add_to_cart", "product_view"):
-        reached += FUNNEL[step] - FUNNEL[_next_step(step)]
-        if roll < reached:
+        if roll < FUNNEL[step] - buyers:  # the buyers reached every step too
             return step
     return ""  # a visit of a few pages only
-
-
-def _next_step(step: str) -> str:
-    steps = list(FUNNEL)
-    return steps[steps.index(step) + 1]
 
 
 def _traffic(visitor: str, kind: str, path: str, offer: Offer | None, at: datetime) -> dict[str, Any]:
