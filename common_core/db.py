@@ -7,11 +7,13 @@ service's own Alembic history creates them in its own database.
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app
+from flask import Flask, current_app
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import DeclarativeBase
@@ -123,3 +125,35 @@ def current_db() -> SQLAlchemy:
 def table(name: str) -> sa.Table:
     """A plumbing table of the current app's metadata."""
     return current_db().metadata.tables[name]
+
+
+def ping_when_idle(app: Flask) -> None:
+    """Check a pooled connection before lending it out, but only when it sat idle for a while.
+
+    SQLAlchemy's pool_pre_ping pays a round trip on every checkout (several per request). A connection
+    used a moment ago is almost surely alive, and if it is not, the error invalidates the whole pool
+    (SQLAlchemy's disconnect handling), so the next request reconnects. After a quiet spell (the
+    database restarted overnight) the ping finds the dead connection first and the pool replaces it.
+    """
+    idle_seconds = float(app.config.get("POOL_PING_IDLE_SECONDS", 5))
+    with app.app_context():
+        engines = list(current_db().engines.values())
+    for engine in engines:
+        _ping_after(engine, idle_seconds)
+
+
+def _ping_after(engine: sa.Engine, idle_seconds: float) -> None:
+    @sa.event.listens_for(engine, "checkin")
+    def stamp(dbapi_connection: Any, record: Any) -> None:
+        record.info["returned_at"] = time.monotonic()
+
+    @sa.event.listens_for(engine, "checkout")
+    def ping(dbapi_connection: Any, record: Any, proxy: Any) -> None:
+        returned_at = record.info.get("returned_at")
+        if returned_at is None or time.monotonic() - returned_at < idle_seconds:
+            return  # new, or used a moment ago
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as exc:  # noqa: BLE001 - any failure means the connection is gone
+            # The pool discards this connection and checks out another (or connects afresh).
+            raise sa.exc.DisconnectionError(str(exc)) from exc

@@ -131,7 +131,7 @@ def test_config(service: str, url: str, **extra: object) -> dict:
         "MARKETPLACE_ENV": "test",
         "SECRET_KEY": f"test-secret-key-{service}",
         "SQLALCHEMY_DATABASE_URI": url,
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "pool_size": 5, "max_overflow": 20},
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 5, "max_overflow": 20},
         "INTERNAL_SECRETS": TEST_SECRETS,
         "PEERS": PEERS,
         "SERVER_NAME": None,

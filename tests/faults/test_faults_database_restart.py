@@ -1,5 +1,5 @@
 """The database restarted under a running app: during the outage pages answer a clean 503 (never a 500),
-and once it is back they work again without restarting the app (the pool pre-pings).
+and once it is back they work again without restarting the app (a dead connection invalidates the pool; an idle one is pinged first).
 
 A throwaway embedded PostgreSQL of its own (common_core.devdb with its own MARKETPLACE_VAR_DIR and a free
 MARKETPLACE_PG_PORT, driven in subprocesses) is stopped and started: the shared test server is never touched.
@@ -13,6 +13,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -103,5 +104,25 @@ def test_pages_answer_503_while_the_database_is_down_and_recover_without_a_resta
         response = client.get(page)
         assert response.status_code == 200, f"{page} answered {response.status_code} after the database came back"
     assert client.get("/readyz").status_code == 200
+    with app.app_context():
+        app.extensions["sqlalchemy"].engine.dispose()
+
+
+@pytest.mark.slow
+def test_after_a_quiet_spell_the_first_request_after_a_restart_is_served(throwaway) -> None:
+    # Connections idle longer than POOL_PING_IDLE_SECONDS are pinged before use, so a restart while the
+    # shop was quiet costs no shopper an error page: the dead connection is replaced before the query.
+    url = throwaway.devdb("url", "mkt_restart_quiet")
+    app = _factory("storefront")(config_for("storefront", url, POOL_PING_IDLE_SECONDS=0.2))
+    migrations.upgrade(app)
+    client = app.test_client()
+    assert client.get("/search?q=lamp").status_code == 200  # leaves a connection in the pool
+
+    throwaway.stop()
+    throwaway.start()
+    time.sleep(0.3)
+
+    response = client.get("/search?q=lamp")
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
     with app.app_context():
         app.extensions["sqlalchemy"].engine.dispose()
