@@ -247,9 +247,12 @@ def _require_signature() -> Any:
 
 
 def _first_use_of_nonce(caller: str, nonce: str) -> bool:
-    """Record the nonce on its own connection so the record survives the request's own rollback."""
+    """Record the nonce on its own connection so the record survives the request's own rollback.
+
+    One autocommit statement: the INSERT is its own transaction, without a BEGIN and COMMIT around it.
+    """
     nonces = table("internal_nonce")
-    with current_db().engine.begin() as conn:
+    with current_db().engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         inserted = conn.execute(
             insert(nonces).values(nonce=nonce, caller=caller).on_conflict_do_nothing().returning(nonces.c.nonce)
         ).first()
