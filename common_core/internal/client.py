@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import random
+import threading
 import time
 from typing import Any
 from urllib.parse import urlencode
@@ -19,6 +20,19 @@ from common_core.errors import PeerError, PeerUnavailable
 from common_core.internal.signing import HEADER_REQUEST_ID, signed_headers
 
 RETRY_STATUSES = {502, 503, 504}
+
+
+_per_thread = threading.local()
+
+
+def _kept_session() -> requests.Session:
+    """This thread's session for peer calls: its pooled keep-alive connections are reused from one call
+    to the next (a new TCP connection per call costs both sides more than many small requests do).
+    A requests.Session is not safe to share between threads, hence one per thread."""
+    session = getattr(_per_thread, "session", None)
+    if session is None:
+        session = _per_thread.session = requests.Session()
+    return session
 
 
 class InternalClient:
@@ -54,7 +68,7 @@ class InternalClient:
         """
         config = current_app.config
         caller = config["SERVICE"]
-        kwargs.setdefault("session", current_app.extensions.get("internal_sessions", {}).get(peer))
+        kwargs.setdefault("session", current_app.extensions.get("internal_sessions", {}).get(peer) or _kept_session())
         kwargs.setdefault("timeout", tuple(config.get("INTERNAL_TIMEOUT", (2.0, 5.0))))
         return cls(caller, peer, config["PEERS"][peer], config["INTERNAL_SECRETS"][caller][0], **kwargs)
 
