@@ -170,6 +170,9 @@ def test_commit_turns_held_stock_into_sold_stock_once(platform, vendor, shop, ma
     assert history(vendor, item.variant_ids[0]) == [(-2, "sale", 3, f"order:{order_id}")]
     assert history(vendor, item.variant_ids[1]) == [(-1, "sale", 3, f"order:{order_id}")]
     assert lookup(platform, order_id)[1]["status"] == "committed"
+    # The shop heard of the held units when they were reserved; selling them leaves what it can sell as it was.
+    available = [(d["variant_id"], d["available"]) for kind, d in outbox(vendor) if kind == "stock.changed"]
+    assert sorted(available) == sorted([(item.variant_ids[0], 3), (item.variant_ids[1], 3)])
 
 
 def test_release_gives_held_stock_back_and_is_idempotent(platform, vendor, shop, make_stocked):

@@ -243,7 +243,8 @@ def commit(order_id: str) -> Reservation:
         _record(variant, -line.quantity, reason="sale", actor=f"order:{order_id}")
     _move(reservation, "committed", now)
     db.session.flush()
-    _announce(variants.values())
+    # No stock.changed: on hand and reserved fell by the same units, so what shoppers can buy (the only
+    # figure the event carries) is what the reserve already announced.
     return reservation
 
 
