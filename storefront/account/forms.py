@@ -6,15 +6,13 @@ from wtforms import (
     EmailField,
     HiddenField,
     PasswordField,
-    SelectChoice,
-    SelectField,
     StringField,
     TelField,
 )
 from wtforms.validators import AnyOf, DataRequired, Email, EqualTo, InputRequired, Length, Optional, Regexp
 
 from common_core.auth import password_length
-from storefront.account.countries import COUNTRY_CHOICES, COUNTRY_NAMES
+from storefront.account.countries import COUNTRY_NAMES, country_field
 
 
 def strip(value: object) -> object:
@@ -140,14 +138,12 @@ class AddressForm(FlaskForm):
         ],
         render_kw={"autocomplete": "postal-code", "class": "input-short"},
     )
-    country = SelectField(
-        "Country",
-        choices=[SelectChoice("", "Choose a country"), *(SelectChoice(code, name) for code, name in COUNTRY_CHOICES)],
+    country = country_field(
         validators=[
             InputRequired("Choose a country."),
+            # Rather than WTForms' choice check (off in country_field): words a shopper understands.
             AnyOf(COUNTRY_NAMES, message="Choose a country from the list."),
         ],
-        validate_choice=False,  # AnyOf above says it in words a shopper understands
         render_kw={"autocomplete": "country"},
     )
     phone = TelField(

@@ -11,11 +11,11 @@ from typing import Any
 
 from flask_wtf import FlaskForm
 from markupsafe import Markup
-from wtforms import BooleanField, EmailField, HiddenField, RadioField, SelectChoice, SelectField, StringField
+from wtforms import BooleanField, EmailField, HiddenField, RadioField, SelectChoice, StringField
 from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import TextInput
 
-from storefront.account.countries import COUNTRY_CHOICES, COUNTRY_NAMES
+from storefront.account.countries import COUNTRY_NAMES, country_field
 from storefront.checkout import payments
 from storefront.checkout.shipping import DEFAULT_METHOD, METHODS
 
@@ -92,12 +92,7 @@ class CheckoutForm(FlaskForm):
         20,
         render_kw={"autocomplete": "shipping postal-code", "class": "input-short"},
     )
-    country = SelectField(
-        "Country",
-        choices=[SelectChoice("", "Choose a country"), *(SelectChoice(code, name) for code, name in COUNTRY_CHOICES)],
-        validate_choice=False,
-        render_kw={"autocomplete": "shipping country"},
-    )
+    country = country_field(render_kw={"autocomplete": "shipping country"})
     save_address = BooleanField("Save this address to my address book")
     shipping_method = RadioField(
         "Shipping",

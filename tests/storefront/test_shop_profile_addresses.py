@@ -55,6 +55,33 @@ def test_country_select_lists_countries_by_name(storefront):
     assert '<option value="DE">Germany</option>' in html and '<option value="JP">Japan</option>' in html
 
 
+def test_a_refused_address_keeps_the_chosen_country_selected(storefront):
+    response = add(sign_up(storefront), {**HOME, "postcode": "SW1 <4JH>", "country": "JP"})
+
+    html = main(response)
+    assert response.status_code == 422
+    assert html.count("<option selected") == 1 and '<option selected value="JP">Japan</option>' in html
+
+
+@pytest.mark.parametrize("chosen", ["", "GB", "AX", "XX", None])
+def test_the_country_select_renders_as_wtforms_own_select_would(chosen):
+    # CountrySelect keeps its options rendered; the HTML must stay what WTForms' widget produces.
+    from wtforms import Form, SelectChoice, SelectField
+
+    from storefront.account.countries import COUNTRY_CHOICES, COUNTRY_PROMPT, country_field
+
+    choices = [SelectChoice("", COUNTRY_PROMPT), *(SelectChoice(code, name) for code, name in COUNTRY_CHOICES)]
+
+    class Stock(Form):
+        country = SelectField("Country", choices=choices, validate_choice=False)
+
+    class Kept(Form):
+        country = country_field()
+
+    extra = {"aria-invalid": "true", "aria-describedby": "country-error", "required": True}
+    assert str(Kept(data={"country": chosen}).country(**extra)) == str(Stock(data={"country": chosen}).country(**extra))
+
+
 def test_bad_address_keeps_input_and_shows_each_error_next_to_its_field(storefront):
     client = sign_up(storefront)
     response = add(client, {**HOME, "line1": "   ", "postcode": "SW1 <4JH>", "country": "XX", "phone": "call me"})
