@@ -154,6 +154,6 @@ def _ping_after(engine: sa.Engine, idle_seconds: float) -> None:
             return  # new, or used a moment ago
         try:
             engine.dialect.do_ping(dbapi_connection)
-        except Exception as exc:  # noqa: BLE001 - any failure means the connection is gone
+        except Exception as exc:  # any failure means the connection is gone
             # The pool discards this connection and checks out another (or connects afresh).
             raise sa.exc.DisconnectionError(str(exc)) from exc

@@ -2,9 +2,10 @@
 
 record_event() writes the event and one delivery row per subscriber in the caller's transaction, and
 NOTIFYs the relay, which PostgreSQL only delivers on commit. The relay claims due deliveries with
-SELECT ... FOR UPDATE SKIP LOCKED (two relays never send the same row at once), POSTs them signed to
-the subscriber's /internal/events, and on failure backs off exponentially with jitter until the
-attempt bound, when the delivery is marked dead (visible in admin's system health, retryable).
+SELECT ... FOR UPDATE SKIP LOCKED (two relays never send the same row at once), POSTs them signed in
+one batch per subscriber to its /internal/events/batch (which answers per event), and on a failed
+event or batch backs off exponentially with jitter until the attempt bound, when the delivery is
+marked dead (visible in admin's system health, retryable).
 Delivery is at least once: subscribers dedupe by event id (see inbox.py).
 """
 
@@ -26,10 +27,12 @@ from flask import Flask, current_app, g, has_request_context
 from common_core import contracts
 from common_core.db import current_db, table, utcnow
 from common_core.errors import DomainError
+from common_core.inbox import ACCEPTED, MAX_BATCH
 from common_core.internal.client import InternalClient
 
 log = logging.getLogger("marketplace.relay")
 CHANNEL = "outbox"
+BATCH_PATH = "/internal/events/batch"
 
 
 def record_event(event_type: str, data: dict[str, Any], *, event_id: uuid.UUID | None = None) -> uuid.UUID:
@@ -64,14 +67,25 @@ def backoff_seconds(attempts: int) -> float:
     return ceiling / 2 + random.random() * ceiling / 2
 
 
-def deliver_due(
-    limit: int = 20, *, now: datetime | None = None, send: Callable[[str, dict[str, Any]], None] | None = None
-) -> int:
-    """Deliver up to `limit` due deliveries; returns how many were attempted."""
+Sender = Callable[[str, list[dict[str, Any]]], list[dict[str, Any]]]
+
+
+class BadAnswer(Exception):
+    """A subscriber's answer to a batch that is not one result per event, in order."""
+
+
+def deliver_due(limit: int = MAX_BATCH, *, now: datetime | None = None, send: Sender | None = None) -> int:
+    """Deliver up to `limit` due deliveries, in one batch per subscriber; returns how many were attempted.
+
+    `send(subscriber, envelopes)` delivers one subscriber's batch (at most MAX_BATCH envelopes) and
+    returns its results in the same order, each {"id", "status", ...} as /internal/events/batch answers
+    them; it raises when the batch as a whole failed. It defaults to batch_sender(), one signed client
+    per subscriber. The claimed rows stay locked (SKIP LOCKED) until their outcome is recorded, so no
+    other relay sends them meanwhile.
+    """
     db = current_db()
     deliveries, events = table("outbox_delivery"), table("outbox_event")
-    max_attempts = int(current_app.config.get("OUTBOX_MAX_ATTEMPTS", 12))
-    send = send or _send
+    send = send or batch_sender()
     moment = now or utcnow()
     with db.engine.connect() as conn:
         with conn.begin():
@@ -97,58 +111,126 @@ def deliver_due(
                 .mappings()
                 .all()
             )
+            by_subscriber: dict[str, list[sa.RowMapping]] = {}
             for row in rows:
-                envelope = {
-                    "id": str(row["event_id"]),
-                    "type": row["type"],
-                    "version": row["version"],
-                    "occurred_at": row["occurred_at"].isoformat(),
-                    "source": current_app.config["SERVICE"],
-                    "request_id": row["request_id"],
-                    "data": row["data"],
-                }
-                try:
-                    send(row["subscriber"], envelope)
-                except Exception as exc:  # noqa: BLE001 - any failure is a failed attempt, recorded below
-                    attempts = row["attempts"] + 1
-                    dead = attempts >= max_attempts
-                    conn.execute(
-                        sa.update(deliveries)
-                        .where(deliveries.c.id == row["id"])
-                        .values(
-                            attempts=attempts,
-                            last_error=f"{type(exc).__name__}: {exc}"[:500],
-                            status="dead" if dead else "pending",
-                            next_attempt_at=moment + timedelta(seconds=backoff_seconds(attempts)),
-                        )
-                    )
-                    log.warning(
-                        "event delivery failed",
-                        extra={
-                            "event_id": envelope["id"],
-                            "event_type": envelope["type"],
-                            "subscriber": row["subscriber"],
-                            "attempts": attempts,
-                            "dead": dead,
-                        },
-                    )
-                else:
-                    conn.execute(
-                        sa.update(deliveries)
-                        .where(deliveries.c.id == row["id"])
-                        .values(
-                            attempts=row["attempts"] + 1,
-                            status="delivered",
-                            delivered_at=utcnow(),
-                            last_error=None,
-                        )
-                    )
+                by_subscriber.setdefault(row["subscriber"], []).append(row)
+            for subscriber, group in by_subscriber.items():
+                for start in range(0, len(group), MAX_BATCH):
+                    _deliver_batch(conn, subscriber, group[start : start + MAX_BATCH], send, moment)
         return len(rows)
 
 
-def _send(subscriber: str, envelope: dict[str, Any]) -> None:
-    client = InternalClient.for_peer(subscriber, retries=0)
-    client.post("/internal/events", envelope)
+def _deliver_batch(
+    conn: sa.Connection, subscriber: str, rows: list[sa.RowMapping], send: Sender, moment: datetime
+) -> None:
+    """Send one subscriber its batch and record each delivery's outcome (the caller's transaction commits)."""
+    deliveries = table("outbox_delivery")
+    envelopes = [_envelope(row) for row in rows]
+    try:
+        results = _checked(send(subscriber, envelopes), envelopes)
+    except Exception as exc:  # noqa: BLE001 - any failure is a failed attempt for the whole batch, recorded below
+        errors: list[str | None] = [f"{type(exc).__name__}: {exc}"] * len(rows)
+    else:
+        errors = [
+            None if result["status"] in ACCEPTED else f"{result.get('code') or 'failed'}: {result.get('message')}"
+            for result in results
+        ]
+    delivered = [row["id"] for row, error in zip(rows, errors, strict=True) if error is None]
+    if delivered:
+        conn.execute(
+            sa.update(deliveries)
+            .where(deliveries.c.id.in_(delivered))
+            .values(attempts=deliveries.c.attempts + 1, status="delivered", delivered_at=utcnow(), last_error=None)
+        )
+    max_attempts = int(current_app.config.get("OUTBOX_MAX_ATTEMPTS", 12))
+    failed = []
+    for row, envelope, error in zip(rows, envelopes, errors, strict=True):
+        if error is None:
+            continue
+        attempts = row["attempts"] + 1
+        dead = attempts >= max_attempts
+        failed.append(
+            {
+                "delivery_id": row["id"],
+                "new_attempts": attempts,
+                "new_error": error[:500],
+                "new_status": "dead" if dead else "pending",
+                "next_at": moment + timedelta(seconds=backoff_seconds(attempts)),
+            }
+        )
+        log.warning(
+            "event delivery failed",
+            extra={
+                "event_id": envelope["id"],
+                "event_type": envelope["type"],
+                "subscriber": subscriber,
+                "attempts": attempts,
+                "dead": dead,
+            },
+        )
+    if failed:
+        conn.execute(
+            sa.update(deliveries)
+            .where(deliveries.c.id == sa.bindparam("delivery_id"))
+            .values(
+                attempts=sa.bindparam("new_attempts"),
+                last_error=sa.bindparam("new_error"),
+                status=sa.bindparam("new_status"),
+                next_attempt_at=sa.bindparam("next_at"),
+            ),
+            failed,
+        )
+
+
+def _envelope(row: sa.RowMapping) -> dict[str, Any]:
+    return {
+        "id": str(row["event_id"]),
+        "type": row["type"],
+        "version": row["version"],
+        "occurred_at": row["occurred_at"].isoformat(),
+        "source": current_app.config["SERVICE"],
+        "request_id": row["request_id"],
+        "data": row["data"],
+    }
+
+
+def _checked(results: Any, envelopes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The subscriber's results if they are one per envelope, in order; else BadAnswer."""
+    if not isinstance(results, list) or len(results) != len(envelopes):
+        raise BadAnswer(f"expected {len(envelopes)} results, got {_shape(results)}")
+    for result, envelope in zip(results, envelopes, strict=True):
+        if not isinstance(result, dict) or result.get("id") != envelope["id"]:
+            raise BadAnswer(f"result for event {envelope['id']} is {_shape(result)}")
+        if result.get("status") not in (*ACCEPTED, "failed"):
+            raise BadAnswer(f"event {envelope['id']} has status {str(result.get('status'))[:40]!r}")
+    return results
+
+
+def _shape(value: Any) -> str:
+    return f"{len(value)} items" if isinstance(value, list) else str(value)[:80]
+
+
+def batch_sender() -> Sender:
+    """A send for deliver_due: each subscriber's batch POSTed signed to its /internal/events/batch.
+
+    One client (one requests session, so one kept-alive connection) per subscriber for as long as
+    the sender lives: run_relay keeps one for the process. Not retried here: a failed batch is a
+    failed attempt of each of its deliveries, retried with backoff.
+    """
+    clients: dict[str, InternalClient] = {}
+
+    def send(subscriber: str, envelopes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        if subscriber not in clients:
+            # A batch of 100 takes longer than one call: a read timeout to match, so a slow but
+            # working subscriber is not counted as down (its retry would be all duplicates anyway).
+            connect, read = current_app.config.get("INTERNAL_TIMEOUT", (2.0, 5.0))
+            clients[subscriber] = InternalClient.for_peer(subscriber, retries=0, timeout=(connect, max(read, 15.0)))
+        answer = clients[subscriber].post(BATCH_PATH, {"events": envelopes})
+        if not isinstance(answer, dict):
+            raise BadAnswer(f"expected an object with results, got {_shape(answer)}")
+        return answer.get("results")
+
+    return send
 
 
 def drain(*, max_rounds: int = 100, include_backoff: bool = False) -> int:
@@ -156,7 +238,7 @@ def drain(*, max_rounds: int = 100, include_backoff: bool = False) -> int:
     total = 0
     for _ in range(max_rounds):
         moment = utcnow() + timedelta(days=1) if include_backoff else None
-        sent = deliver_due(100, now=moment)
+        sent = deliver_due(MAX_BATCH, now=moment)
         total += sent
         if not sent:
             break
@@ -237,13 +319,14 @@ def run_relay(app: Flask, *, idle_wait: float = 5.0, stop: Callable[[], bool] = 
     """
     listener: psycopg.Connection | None = None
     last_run: dict[int, float] = {}
+    send = batch_sender()  # one client per subscriber for the relay's life: its connection is kept alive
     while not stop():
         try:
             if listener is None:
                 listener = psycopg.connect(_psycopg_dsn(app), autocommit=True)
                 listener.execute(f"LISTEN {CHANNEL}")
             with app.app_context():
-                while deliver_due() and not stop():
+                while deliver_due(send=send) and not stop():
                     pass
                 for index, (chore, interval) in enumerate(app.extensions.get("relay_chores", [])):
                     if time.monotonic() - last_run.get(index, float("-inf")) >= interval:

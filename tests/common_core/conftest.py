@@ -1,4 +1,4 @@
-"""Helpers for the plumbing tests: temporary event handlers, signed test-client requests, observed transports."""
+"""Helpers for the plumbing tests: temporary handlers, published events, signed requests, observed transports."""
 
 from __future__ import annotations
 
@@ -11,10 +11,12 @@ from typing import Any
 
 import pytest
 import requests
+import sqlalchemy as sa
 from flask import Flask
 from requests.adapters import BaseAdapter
 
-from common_core.db import utcnow
+from common_core import outbox
+from common_core.db import current_db, utcnow
 from common_core.internal.signing import signed_headers
 from tests.conftest import TEST_SECRETS
 
@@ -50,6 +52,23 @@ def envelope(
         "request_id": None,
         "data": category_data() if data is None else data,
     }
+
+
+def rows(app: Flask, sql: str, **params: Any) -> list:
+    with app.app_context(), current_db().engine.connect() as conn:
+        return list(conn.execute(sa.text(sql), params).all())
+
+
+def inbox_ids(app: Flask) -> list[str]:
+    return [str(row.event_id) for row in rows(app, "SELECT event_id FROM inbox_event")]
+
+
+def publish_category(admin: Flask, n: int = 1) -> str:
+    """category.upserted recorded in the admin portal's outbox (for vendor_portal and storefront), committed."""
+    with admin.app_context():
+        event_id = outbox.record_event("category.upserted", category_data(n))
+        current_db().session.commit()
+    return str(event_id)
 
 
 def signed_request(

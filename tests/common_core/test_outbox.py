@@ -18,14 +18,9 @@ from common_core import contracts, outbox
 from common_core.db import current_db, utcnow
 from common_core.errors import InvalidInput
 from common_core.internal.client import InternalClient
-from tests.common_core.conftest import category_data, envelope
+from tests.common_core.conftest import category_data, envelope, inbox_ids, publish_category, rows
 
 CONSUMERS = set(contracts.subscribers_of("category.upserted"))  # vendor_portal and storefront
-
-
-def rows(app, sql: str, **params) -> list:
-    with app.app_context(), current_db().engine.connect() as conn:
-        return list(conn.execute(sa.text(sql), params).all())
 
 
 def deliveries(app) -> dict[str, sa.Row]:
@@ -35,17 +30,6 @@ def deliveries(app) -> dict[str, sa.Row]:
             app, "SELECT id, subscriber, status, attempts, last_error, next_attempt_at FROM outbox_delivery"
         )
     }
-
-
-def inbox_ids(app) -> list[str]:
-    return [str(row.event_id) for row in rows(app, "SELECT event_id FROM inbox_event")]
-
-
-def publish_category(admin, n: int = 1) -> str:
-    with admin.app_context():
-        event_id = outbox.record_event("category.upserted", category_data(n))
-        current_db().session.commit()
-    return str(event_id)
 
 
 def test_a_committed_event_gets_one_pending_delivery_per_subscriber(admin):
@@ -231,17 +215,19 @@ class InFlight(BaseAdapter):
         self.in_flight, self.overlaps, self.received = in_flight, overlaps, received
 
     def send(self, request, **kwargs):
-        key = (self.service, json.loads(request.body)["id"])
+        body = json.loads(request.body)
+        keys = [(self.service, event["id"]) for event in body.get("events", [body])]  # a batch, or one event
         with self.lock:
-            if key in self.in_flight:
-                self.overlaps.append(key)
-            self.in_flight.add(key)
-            self.received[key] += 1
+            for key in keys:
+                if key in self.in_flight:
+                    self.overlaps.append(key)
+                self.in_flight.add(key)
+                self.received[key] += 1
         try:
             return self.inner.send(request, **kwargs)
         finally:
             with self.lock:
-                self.in_flight.discard(key)
+                self.in_flight.difference_update(keys)
 
     def close(self) -> None:
         pass
@@ -269,7 +255,7 @@ def test_two_relays_on_one_outbox_deliver_each_event_exactly_once_and_never_conc
 
         return handler
 
-    received: Counter[tuple[str, str]] = Counter()  # what each subscriber's /internal/events was sent
+    received: Counter[tuple[str, str]] = Counter()  # what each subscriber's /internal/events/batch was sent
     sending: set[tuple[str, str]] = set()  # on the wire now (the handler's in_flight is inside the subscriber)
     for service in CONSUMERS:
         handlers(service, "category.upserted", counting(service))

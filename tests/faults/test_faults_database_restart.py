@@ -1,5 +1,6 @@
 """The database restarted under a running app: during the outage pages answer a clean 503 (never a 500),
-and once it is back they work again without restarting the app (a dead connection invalidates the pool; an idle one is pinged first).
+and once it is back they work again without restarting the app (a dead connection invalidates the pool;
+an idle one is pinged before use).
 
 A throwaway embedded PostgreSQL of its own (common_core.devdb with its own MARKETPLACE_VAR_DIR and a free
 MARKETPLACE_PG_PORT, driven in subprocesses) is stopped and started: the shared test server is never touched.

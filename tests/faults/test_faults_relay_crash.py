@@ -1,9 +1,9 @@
-"""A relay killed in the middle of a batch, then started again: every event is applied exactly once.
+"""A relay killed in the middle of a round, then started again: every event is applied exactly once.
 
 The relay (common_core.outbox.run_relay, the loop `flask --app storefront relay` runs) works in a thread
-here, on the storefront's real outbox, delivering through the platform's in-process adapters. Its send is
-wrapped to die (an exception no handler catches, as a SIGKILL would stop it) after some deliveries of a
-batch have reached their subscribers but before the batch's bookkeeping commits: those deliveries stay
+here, on the storefront's real outbox, delivering through the platform's in-process adapters. Its sender
+is wrapped to die (an exception no handler catches, as a SIGKILL would stop it) after one subscriber's
+batch of the round has reached it but before the round's bookkeeping commits: those deliveries stay
 pending and are sent again after the restart, and the subscribers' inboxes must make the repeats no-ops.
 """
 
@@ -67,25 +67,30 @@ def order_placed(shop, n: int) -> dict:
 
 
 def run_relay_thread(app, *, die_after: int | None, stop: threading.Event) -> tuple[threading.Thread, list]:
-    """The relay loop in a thread; with die_after, its send raises Killed after that many deliveries."""
+    """The relay loop in a thread; with die_after, its sender raises Killed once that many deliveries were sent."""
     sent: list[str] = []
     outcome: list[BaseException] = []
-    real_send = outbox._send
+    real_sender = outbox.batch_sender
 
-    def send(subscriber, envelope):
-        if die_after is not None and len(sent) >= die_after:
-            raise Killed(f"relay killed after {len(sent)} deliveries")
-        real_send(subscriber, envelope)
-        sent.append(envelope["id"])
+    def sender():
+        real_send = real_sender()
+
+        def send(subscriber, envelopes):
+            if die_after is not None and len(sent) >= die_after:
+                raise Killed(f"relay killed after {len(sent)} deliveries")
+            results = real_send(subscriber, envelopes)
+            sent.extend(envelope["id"] for envelope in envelopes)
+            return results
+
+        return send
 
     def loop() -> None:
         try:
-            original = outbox._send
-            outbox._send = send
+            outbox.batch_sender = sender
             try:
                 outbox.run_relay(app, idle_wait=0.2, stop=stop.is_set)
             finally:
-                outbox._send = original
+                outbox.batch_sender = real_sender
         except BaseException as exc:  # noqa: BLE001 - the "kill" ends the thread; the test reads it
             outcome.append(exc)
 
@@ -115,13 +120,14 @@ def test_a_relay_killed_mid_batch_and_restarted_applies_every_event_exactly_once
     deliveries = ORDERS * 2  # vendor_portal and admin_portal each get every order
 
     stop = threading.Event()
-    thread, sent, outcome = run_relay_thread(storefront, die_after=5, stop=stop)
+    # One round claims all 16 deliveries: a batch of 8 for each subscriber; the relay dies after the first.
+    thread, sent, outcome = run_relay_thread(storefront, die_after=1, stop=stop)
     thread.join(timeout=60)
     assert not thread.is_alive() and outcome and isinstance(outcome[0], Killed), outcome
     placed = "SELECT count(*) FROM inbox_event WHERE type = 'order.placed'"
     applied_before_restart = scalar(platform.vendor, placed) + scalar(platform.admin, placed)
-    assert applied_before_restart == 5, "the killed relay should have got 5 deliveries through"
-    # The batch died before its bookkeeping committed: every delivery is still pending, so 5 will repeat.
+    assert applied_before_restart == ORDERS, "the killed relay should have got one subscriber's batch through"
+    # The round died before its bookkeeping committed: every delivery is still pending, so 8 will repeat.
     assert scalar(storefront, "SELECT count(*) FROM outbox_delivery WHERE status = 'pending'") == deliveries
 
     stop = threading.Event()
@@ -135,7 +141,7 @@ def test_a_relay_killed_mid_batch_and_restarted_applies_every_event_exactly_once
         thread.join(timeout=30)
     assert done, sql(storefront, "SELECT subscriber, status, attempts, last_error FROM outbox_delivery")
     assert not outcome, outcome
-    assert len(sent) == deliveries, "the restarted relay sends every delivery, the 5 repeats included"
+    assert len(sent) == deliveries, "the restarted relay sends every delivery, the 8 repeats included"
 
     # Exactly once: one inbox row per event at each subscriber, one vendor order and one sale per order.
     for app in (platform.vendor, platform.admin):
