@@ -6,18 +6,20 @@ the other's address and sharing this run's INTERNAL_SECRET_*), and runs both rel
 products are made through the vendor portal's own operations; the vendor relay publishes them to the
 storefront's copy. A few variants are scarce (20 units each) so buyers race for them.
 
-Then BUYERS threads, each a guest browser without JavaScript (a requests.Session, cookies cleared for
-every new shopper), make ORDERS checkout attempts in all: product page, POST /cart/add with its CSRF
-token, GET /checkout, POST /checkout with the form, and the confirmation page a 303 leads to. Afterwards
-the storefront's orders and the vendor portal's stock are compared: oversell is the units in placed
-orders beyond a variant's stock (must be 0). The admin portal is not started: its deliveries wait in the
-outboxes. Prints a table, appends it to bench/results/<date>.md and stops everything it started.
+Then BUYERS threads, each a guest browser without JavaScript (a kept HTTP/1.1 connection with its own
+cookie jar, cleared for every new shopper), make ORDERS checkout attempts in all: product page, POST
+/cart/add with its CSRF token, GET /checkout, POST /checkout with the form, and the confirmation page a
+303 leads to. Afterwards the storefront's orders and the vendor portal's stock are compared: oversell is
+the units in placed orders beyond a variant's stock (must be 0). The admin portal is not started: its
+deliveries wait in the outboxes. Prints a table, appends it to bench/results/<date>.md and stops
+everything it started.
 """
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import http.client
 import os
 import random
 import re
@@ -32,7 +34,9 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
+from http.cookies import SimpleCookie
 from typing import Any
+from urllib.parse import urlencode, urlsplit
 
 import requests
 import sqlalchemy as sa
@@ -74,6 +78,50 @@ class Item:
 
 
 @dataclass
+class Answer:
+    status_code: int
+    headers: http.client.HTTPMessage
+    text: str
+
+
+class Browser:
+    """A guest's browser without JavaScript: one kept connection, a cookie jar, no redirects followed.
+
+    Plain http.client rather than requests: the buyers share the two cores with the servers they
+    measure, and requests' machinery cost each attempt about as much CPU as one of the pages it loads.
+    """
+
+    def __init__(self, base: str, timeout: float = 60) -> None:
+        address = urlsplit(base)
+        self.connection = http.client.HTTPConnection(address.hostname, address.port, timeout=timeout)
+        self.cookies: dict[str, str] = {}
+
+    def get(self, path: str) -> Answer:
+        return self._send("GET", path)
+
+    def post(self, path: str, form: dict[str, Any]) -> Answer:
+        return self._send("POST", path, urlencode(form).encode(), {"Content-Type": "application/x-www-form-urlencoded"})
+
+    def _send(self, method: str, path: str, body: bytes | None = None, headers: dict[str, str] | None = None) -> Answer:
+        headers = dict(headers or {})
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{name}={value}" for name, value in self.cookies.items())
+        self.connection.request(method, path, body=body, headers=headers)
+        response = self.connection.getresponse()
+        text = response.read().decode()
+        for header in response.headers.get_all("Set-Cookie") or []:
+            for name, morsel in SimpleCookie(header).items():
+                if not morsel.value or morsel["max-age"] == "0":  # the server deleting it
+                    self.cookies.pop(name, None)
+                else:
+                    self.cookies[name] = morsel.value
+        return Answer(response.status, response.headers, text)
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+@dataclass
 class Tally:
     """What the buyers saw, added up under a lock."""
 
@@ -83,10 +131,9 @@ class Tally:
     examples: dict[str, str] = field(default_factory=dict)  # one detail per kind of error
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def timed(self, step: str, request: Callable[[], requests.Response]) -> requests.Response:
+    def timed(self, step: str, request: Callable[[], Answer]) -> Answer:
         started = time.perf_counter()
-        response = request()
-        response.content  # noqa: B018 - the whole answer, as a browser waits for it
+        response = request()  # read whole, as a browser waits for it
         elapsed = (time.perf_counter() - started) * 1000
         with self.lock:
             self.steps[step].append(elapsed)
@@ -176,27 +223,23 @@ def with_paths(base: str, items: list[Item]) -> list[Item]:
 # ---- a buyer ----------------------------------------------------------------------------------------
 
 
-def shop_once(session: requests.Session, base: str, item: Item, n: int, tally: Tally) -> None:
+def shop_once(browser: Browser, item: Item, n: int, tally: Tally) -> None:
     """One guest's checkout of one unit of `item`, as a browser without JavaScript makes it."""
-    session.cookies.clear()  # a new shopper: a new guest cart (the connection is kept)
-    page = tally.timed(
-        "GET product page", lambda: session.get(f"{base}{item.path}?variant={item.variant_id}", timeout=30)
-    )
+    browser.cookies.clear()  # a new shopper: a new guest cart (the connection is kept)
+    page = tally.timed("GET product page", lambda: browser.get(f"{item.path}?variant={item.variant_id}"))
     token = CSRF_RE.search(page.text)
     if page.status_code == 200 and not token and _says_sold_out(page.text):
         return tally.add(OUT_OF_STOCK[0])  # no add-to-cart form
     if page.status_code != 200 or not token:
-        return tally.add("error: product page", detail=f"{page.status_code} {page.url}")
+        return tally.add("error: product page", detail=f"{page.status_code} {item.path}")
     form = {"variant_id": item.variant_id, "quantity": 1, "csrf_token": token.group(1)}
-    added = tally.timed(
-        "POST /cart/add", lambda: session.post(f"{base}/cart/add", data=form, allow_redirects=False, timeout=30)
-    )
+    added = tally.timed("POST /cart/add", lambda: browser.post("/cart/add", form))
     if added.status_code == 422:
         sold_out = _says_sold_out(added.text)
         return tally.add(OUT_OF_STOCK[0] if sold_out else "error: add refused", detail=added.text[:300])
     if added.status_code != 303:
         return tally.add("error: add to cart", detail=f"{added.status_code} {added.text[:200]}")
-    page = tally.timed("GET /checkout", lambda: session.get(f"{base}/checkout", allow_redirects=False, timeout=30))
+    page = tally.timed("GET /checkout", lambda: browser.get("/checkout"))
     if page.status_code == 303:
         return tally.add(OUT_OF_STOCK[1])  # the cart page says why (stock went meanwhile)
     token, key = CSRF_RE.search(page.text), KEY_RE.search(page.text)
@@ -211,14 +254,12 @@ def shop_once(session: requests.Session, base: str, item: Item, n: int, tally: T
         **CARD,
     }
     started = time.perf_counter()
-    placed = tally.timed(
-        "POST /checkout", lambda: session.post(f"{base}/checkout", data=data, allow_redirects=False, timeout=60)
-    )
+    placed = tally.timed("POST /checkout", lambda: browser.post("/checkout", data))
     elapsed = (time.perf_counter() - started) * 1000
     location = placed.headers.get("Location", "")
     if placed.status_code == 303 and DONE_RE.search(location):
-        url = base + location if location.startswith("/") else location
-        confirmation = tally.timed("GET confirmation", lambda: session.get(url, timeout=30))
+        path = urlsplit(location).path
+        confirmation = tally.timed("GET confirmation", lambda: browser.get(path))
         if confirmation.status_code != 200:
             return tally.add("error: confirmation page", elapsed, f"{confirmation.status_code}")
         return tally.add("placed", elapsed)
@@ -235,16 +276,20 @@ def _says_sold_out(html: str) -> bool:
 
 
 def buyer(base: str, queue: list[tuple[int, Item]], lock: threading.Lock, tally: Tally) -> None:
-    with requests.Session() as session:
+    browser = Browser(base)
+    try:
         while True:
             with lock:
                 if not queue:
                     return
                 n, item = queue.pop()
             try:
-                shop_once(session, base, item, n, tally)
-            except requests.RequestException as exc:
+                shop_once(browser, item, n, tally)
+            except (OSError, http.client.HTTPException) as exc:
                 tally.add(f"error: {type(exc).__name__}", detail=str(exc)[:300])
+                browser.close()  # http.client reconnects on the next request
+    finally:
+        browser.close()
 
 
 def attempts(items: list[Item], orders: int, scarce_share: float, seed: int) -> list[tuple[int, Item]]:

@@ -300,6 +300,33 @@ def sequential(
     )
 
 
+def each_once(base_url: str, paths: list[str]) -> SingleResult:
+    """Each path requested once, in turn, on a kept-alive connection: pages no cache has seen yet.
+
+    With a different URL every time, neither the server's page cache nor its kept facet counts can
+    answer: this is what the first shopper after a catalogue change, or with a new query, waits for.
+    """
+    import requests
+
+    timings, statuses, size = [], set(), 0
+    with requests.Session() as client:
+        client.get(base_url + "/healthz", timeout=30)  # the connection, not a page
+        for path in paths:
+            started = time.perf_counter()
+            response = client.get(base_url + path, timeout=30)
+            size = len(response.content)
+            timings.append((time.perf_counter() - started) * 1000)
+            statuses.add(response.status_code)
+    timings.sort()
+    return SingleResult(
+        p50=statistics.median(timings),
+        p95=percentile(timings, 0.95),
+        status=max(statuses),
+        size=size,
+        max=timings[-1],
+    )
+
+
 def git_revision() -> str:
     result = subprocess.run(
         ["git", "rev-parse", "--short", "HEAD"], cwd=PROJECT_ROOT, capture_output=True, text=True, check=False

@@ -3,8 +3,10 @@
 Starts the bench PostgreSQL (var/bench, its own port), creates and migrates `bench_storefront_<N>`,
 seeds N products with the bulk path of bench/seed.py when the database does not hold them yet, serves
 the storefront with gunicorn as `make run` does, and for each page runs `wrk -t2 -c16 -d20s --latency`
-and 200 sequential requests. The same wrk run against bench/hello_app.py gives the framework's floor.
-Prints a table, appends it to bench/results/<date>.md, and stops everything it started.
+and 200 sequential requests of the same URL ("1-req": after the first, the server's page cache answers
+them), and first renders: different URLs of the same kind, each asked once ("first": no cache has them).
+The same wrk run against bench/hello_app.py gives the framework's floor. Prints a table, appends it to
+bench/results/<date>.md, and stops everything it started.
 """
 
 from __future__ import annotations
@@ -79,6 +81,34 @@ def product_path(base_url: str) -> str:
     return found.group(1)
 
 
+def first_render_paths(database_url: str) -> dict[str, list[str]]:
+    """For each page kind, URLs of that kind that differ from each other and from the wrk runs' URLs.
+
+    Categories: every live category. Typo searches: a letter dropped from a word of each product line
+    ("headphones" -> "hadphones"). Two facets: each line's word with its store's first brand, in stock.
+    Products: 60 listed products spread over the catalogue.
+    """
+    engine = sa.create_engine(database_url)
+    with engine.connect() as conn:
+        slugs = conn.scalars(sa.text("SELECT slug FROM category WHERE NOT retired ORDER BY id")).all()
+        products = conn.execute(
+            sa.text("SELECT id, slug FROM product WHERE listed AND id % 97 = 13 ORDER BY id LIMIT 60")
+        ).all()
+    engine.dispose()
+    words = [max(noun.split(), key=len).lower() for noun, *_ in seed.LINES]
+    typos = [word[0] + word[2:] for word in words if len(word) >= 6]
+    facets = [
+        f"/search?q={word}&brand={seed.STORES[index // 4][1][0].replace(' ', '+')}&in_stock=1"
+        for index, word in enumerate(words)
+    ]
+    return {
+        "category": [f"/c/{slug}" for slug in slugs],
+        "search typo": [f"/search?q={typo}" for typo in dict.fromkeys(typos)],
+        "search 2 facets": facets,
+        "product": [f"/p/{row.id}-{row.slug}" for row in products],
+    }
+
+
 def run(args: argparse.Namespace) -> None:
     started_db = harness.use_bench_database_server()
     try:
@@ -104,6 +134,7 @@ def run(args: argparse.Namespace) -> None:
                 else None
             )
             pages["product"] = product_path(server.base_url)
+            first_paths = first_render_paths(url)
             selected = [name for name in pages if not args.pages or name in args.pages]
             for name in selected:
                 # Baseline and current code take turns page by page, so both meet the same machine load.
@@ -111,13 +142,17 @@ def run(args: argparse.Namespace) -> None:
                     if target is None:
                         continue
                     page = target.base_url + pages[name]
+                    # First renders before anything else touches these URLs (wrk never asks for them).
+                    first = harness.each_once(target.base_url, first_paths[name]) if name in first_paths else None
+                    if first is not None and first.status != 200:
+                        raise SystemExit(f"a first render of {name} answered {first.status}")
                     single = harness.sequential(page, args.single)
                     if single.status != 200:
                         raise SystemExit(f"{name} ({pages[name]}) answered {single.status}")
                     say(f"{name} {pages[name]} under wrk{' (baseline)' if label else ''}")
                     load = harness.wrk(page, duration=args.duration)
                     title = f"{name} `{pages[name]}`" + (" **before**" if label else "")
-                    rows.append(_row(title, load, single, hello, None))
+                    rows.append(_row(title, load, single, hello, None, first, len(first_paths.get(name, []))))
             if not args.pages or "category" in args.pages:
                 # What a returning anonymous shopper's browser costs: a revalidation answered 304.
                 page = server.base_url + pages["category"]
@@ -130,7 +165,10 @@ def run(args: argparse.Namespace) -> None:
             if baseline is not None:
                 rows.append(_rss_row("baseline workers RSS after the run", baseline.worker_rss_mb()))
             rows.append(_rss_row("storefront workers RSS after the run", server.worker_rss_mb()))
-        headers = ["page", "req/s", "x hello", "p50 ms", "p95 ms", "p99 ms", "1-req p50", "1-req p95", "notes"]
+        headers = [
+            "page", "req/s", "x hello", "p50 ms", "p95 ms", "p99 ms",
+            "1-req p50", "1-req p95", "first p50", "first p95", "notes",
+        ]  # fmt: skip
         report = harness.table(headers, rows)
         print()
         print(report)
@@ -151,10 +189,10 @@ def run(args: argparse.Namespace) -> None:
 
 
 def _rss_row(name: str, rss: list[float]) -> list[str]:
-    return [name, "", "", "", "", "", "", "", ", ".join(f"{r} MB" for r in rss)]
+    return [name, "", "", "", "", "", "", "", "", "", ", ".join(f"{r} MB" for r in rss)]
 
 
-def _row(name, load, single, hello, rss) -> list[str]:
+def _row(name, load, single, hello, rss, first=None, firsts=0) -> list[str]:
     ratio = f"{load.rps / hello.rps:.2f}" if hello else ("1.00" if name.startswith("hello") else "-")
     notes = []
     if load.errors:
@@ -172,6 +210,8 @@ def _row(name, load, single, hello, rss) -> list[str]:
         f"{load.p99:.1f}",
         f"{single.p50:.1f}",
         f"{single.p95:.1f}",
+        f"{first.p50:.1f}" if first else "-",
+        f"{first.p95:.1f} (n={firsts})" if first else "-",
         "; ".join(notes),
     ]
 
