@@ -8,14 +8,16 @@ consume the same payloads:
 
 - `seed_products_bulk()`: set-based INSERT ... SELECT over generate_series, in batches with a commit
   each. It mirrors `product_upserted` exactly, and reuses its SQL where the handler has it: the
-  weighted search document (`events.search_document()`), `search_name`, and the listed rule of
-  `_sync_vendor_fields`. One million products take a few minutes.
+  weighted search document (`events.search_document()`), `search_name`, the listed rule of
+  `_sync_vendor_fields`, and the spelling dictionary's INSERT of the names' words
+  (`events.add_search_words()`). One million products take a few minutes.
 - `seed_products_via_handlers()`: calls `storefront.catalog.events.product_upserted` for each payload
   inside one app context, committing every batch. Slow (about 10 statements a product) but it is the
   production code path.
 
 tests/perf/test_bulk_seed.py seeds products both ways and asserts every column of product, variant and
-product_image is the same, so the bulk path cannot drift from the handlers unnoticed.
+product_image is the same, and that search_word holds the same words, so the bulk path cannot drift
+from the handlers unnoticed.
 """
 
 from __future__ import annotations
@@ -390,6 +392,16 @@ def _product_insert() -> sa.Insert:
     return sa.insert(p).from_select(list(columns), select)
 
 
+def _search_words_insert() -> sa.Insert:
+    """The handlers' INSERT of the dictionary words of products :lo..:hi's search names."""
+    from storefront.catalog import events
+    from storefront.catalog.models import Product
+
+    p = Product.__table__
+    names = sa.select(p.c.search_name).where(p.c.id.between(sa.bindparam("lo"), sa.bindparam("hi"))).subquery()
+    return events.add_search_words(names)
+
+
 def _staged_columns() -> list[str]:
     return [
         "id", "vendor_id", "title", "slug", "brand", "description_html", "description_text", "currency",
@@ -405,6 +417,7 @@ def seed_products_bulk(
     db = app.extensions["sqlalchemy"]
     with app.app_context(), db.engine.connect() as conn:
         insert_products = _product_insert()
+        insert_words = _search_words_insert()
         started = time.monotonic()
         for lo in range(first, count + 1, batch):
             hi = min(count, lo + batch - 1)
@@ -416,10 +429,11 @@ def seed_products_bulk(
                     {"lo": lo, "hi": hi, "seeded_at": SEEDED_AT, "last": count},
                 )
                 conn.execute(insert_products, {"seeded_at": SEEDED_AT})
+                conn.execute(insert_words, {"lo": lo, "hi": hi})
                 conn.execute(sa.text(_VARIANTS), {"seeded_at": SEEDED_AT})
                 conn.execute(sa.text(_IMAGES))
             say(f"  products {lo:,}..{hi:,} written ({time.monotonic() - started:.0f} s)")
-        conn.exec_driver_sql("ANALYZE product; ANALYZE variant; ANALYZE product_image")
+        conn.exec_driver_sql("ANALYZE product; ANALYZE variant; ANALYZE product_image; ANALYZE search_word")
 
 
 def seed_products_via_handlers(

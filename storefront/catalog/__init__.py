@@ -7,9 +7,12 @@ from typing import Any
 import sqlalchemy as sa
 from flask import Flask
 
-# Typo tolerance: `q <% search_name` matches when word_similarity(q, name) reaches this. Set once per
-# connection rather than per query; pg_trgm picks the value up when it loads.
+# Set once per connection rather than per query; pg_trgm picks the values up when it loads.
+# Suggestions as you type: `q <% search_name` matches when word_similarity(q, name) reaches this.
 WORD_SIMILARITY_THRESHOLD = 0.3
+# Spelling correction: `dictionary_word % typed_word` matches when similarity() reaches this. "hedphones"
+# and "headphones" score 0.62, "sonik" and "sonic" 0.5; nonsense shares no trigrams with any word.
+SIMILARITY_THRESHOLD = 0.3
 
 
 def init_app(app: Flask) -> None:
@@ -29,4 +32,5 @@ def init_app(app: Flask) -> None:
 def _set_search_settings(dbapi_connection: Any, _record: Any) -> None:
     with dbapi_connection.cursor() as cursor:
         cursor.execute(f"SET pg_trgm.word_similarity_threshold = {WORD_SIMILARITY_THRESHOLD}")
+        cursor.execute(f"SET pg_trgm.similarity_threshold = {SIMILARITY_THRESHOLD}")
     dbapi_connection.commit()

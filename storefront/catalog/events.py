@@ -15,7 +15,7 @@ from sqlalchemy.dialects.postgresql import insert
 
 from common_core.errors import InvalidInput
 from storefront.catalog import images, payloads
-from storefront.catalog.models import VENDOR_STATUSES, Category, Product, ProductImage, Variant, Vendor
+from storefront.catalog.models import VENDOR_STATUSES, Category, Product, ProductImage, SearchWord, Variant, Vendor
 from storefront.extensions import db
 from storefront.formatting import slugify
 
@@ -314,12 +314,42 @@ def search_document() -> sa.ColumnElement[Any]:
 
 
 def search_name() -> sa.ColumnElement[str]:
-    """Title and brand, lower-cased and accents folded: what the trigram index matches typos against."""
+    """Title and brand, lower-cased and accents folded: the spelling dictionary's words (search_word)
+    come from it, and the search box's suggestions match it with the trigram index."""
     return sa.func.lower(sa.func.unaccent(p.c.title.concat(" ").concat(sa.func.coalesce(p.c.brand, ""))))
 
 
 def _refresh_search(where: sa.ColumnElement[bool]) -> None:
-    db.session.execute(sa.update(p).where(where).values(search_document=search_document(), search_name=search_name()))
+    """Rewrite the search document and name, and add the name's words to the spelling dictionary.
+
+    One statement: the words come from the names just written (UPDATE ... RETURNING), so the dictionary
+    never misses a word shoppers can find, and no product is read twice.
+    """
+    written = (
+        sa.update(p)
+        .where(where)
+        .values(search_document=search_document(), search_name=search_name())
+        .returning(p.c.search_name)
+        .cte("written")
+    )
+    db.session.execute(add_search_words(written).add_cte(written))
+
+
+def add_search_words(names: sa.Subquery | sa.CTE) -> sa.Insert:
+    """INSERT the dictionary words of these search names (column `search_name`) that it lacks.
+
+    In word order, so two handlers adding the same new words take their locks in the same order and
+    cannot deadlock. bench/seed.py's bulk path uses this statement too.
+    """
+    words = SearchWord.words_of(names.c.search_name).render_derived("w")
+    found = (
+        sa.select(words.c.word)
+        .select_from(names.join(words, sa.true()))
+        .where(SearchWord.is_word(words.c.word))
+        .distinct()
+        .order_by(words.c.word)
+    )
+    return insert(SearchWord.__table__).from_select(["word"], found).on_conflict_do_nothing()
 
 
 def _sync_vendor_fields(where: sa.ColumnElement[bool]) -> None:

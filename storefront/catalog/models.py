@@ -24,6 +24,9 @@ TZ = sa.DateTime(timezone=True)
 VENDOR_STATUSES = ("pending", "approved", "suspended", "rejected")
 PRODUCT_STATUSES = ("active", "removed")
 LOW_STOCK = 5  # "only N left" at or below this
+# The spelling dictionary's words (SearchWord): runs of letters and digits, at least this long.
+WORD_SEPARATORS = "[^[:alnum:]]+"
+MIN_WORD_LENGTH = 3
 
 
 @dataclass(frozen=True)
@@ -134,6 +137,50 @@ class Product(db.Model):
     event_at: Mapped[datetime] = mapped_column(TZ)  # breaks updated_at ties (remove, then republish)
     search_document: Mapped[Any | None] = deferred(mapped_column(TSVECTOR))
     search_name: Mapped[str] = mapped_column(sa.Text, default="", server_default="")  # lower(unaccent(title brand))
+
+
+class SearchWord(db.Model):
+    """A word of some product's title or brand: the dictionary misspelt search words are corrected against.
+
+    Kept by the catalogue handlers as they write `product.search_name` (words are added, never taken
+    away), so a word of a renamed or removed product lingers. That is harmless: a search corrected to it
+    finds what the corrected words find, the original words still count, and nothing found shows the
+    empty state as before. A few thousand words in a real catalogue, against which the trigram index
+    answers a correction in a millisecond, where matching typos against every product's name did not.
+    """
+
+    __tablename__ = "search_word"
+    __table_args__ = (
+        # fastupdate off: new words go straight into the index rather than into a pending list every
+        # search would read in full until a vacuum (words are added rarely; searches are constant).
+        sa.Index(
+            "ix_search_word_trgm",
+            "word",
+            postgresql_using="gin",
+            postgresql_ops={"word": "gin_trgm_ops"},
+            postgresql_with={"fastupdate": "off"},
+        ),
+    )
+
+    word: Mapped[str] = mapped_column(sa.Text, primary_key=True)  # lower-case, accents folded
+
+    @staticmethod
+    def words_of(text: sa.ColumnElement[str], with_ordinality: str | None = None) -> sa.TableValuedAlias:
+        """The runs of letters and digits of already folded text, one row each (column `word`, and the
+        word's position in `with_ordinality` when named); an empty string where the text starts or ends
+        with a separator.
+
+        Filter them with `is_word()`; a search's words are split the same way, so a typed word and a
+        dictionary word are compared like for like.
+        """
+        split = sa.func.regexp_split_to_table(text, sa.literal_column(f"'{WORD_SEPARATORS}'"))
+        return split.table_valued("word", with_ordinality=with_ordinality)
+
+    @staticmethod
+    def is_word(word: sa.ColumnElement[str]) -> sa.ColumnElement[bool]:
+        """Long enough to have a spelling (three characters give trigrams to compare), with a letter in it:
+        a number (a model number, a size) is typed exactly and is never corrected into another number."""
+        return sa.and_(sa.func.length(word) >= MIN_WORD_LENGTH, word.regexp_match("[[:alpha:]]"))
 
 
 class Variant(db.Model):

@@ -1,11 +1,13 @@
-"""Search and filtered listings: full-text search with typo tolerance, facets, sorting and paging.
+"""Search and filtered listings: full-text search with spelling correction, facets, sorting and paging.
 
 Words are matched with PostgreSQL full-text search over the weighted search document. When that finds
-few products, close spellings are blended in with pg_trgm word similarity on title and brand, so
-"hedphones" still finds headphones. Facet counts come from one statement and one pass over the
-matching products: GROUPING SETS with one FILTERed count per group that honours every other group's
-selection but not its own (ticking two brands shows both, and brand counts ignore brands). They are
-kept per catalogue version, since they change only when the catalogue does.
+few products, each misspelt word is corrected to the closest word of the catalogue's titles and brands
+(the small `search_word` dictionary, by trigram similarity) and the corrected words are searched as
+well, so "hedphones" finds headphones: one more statement on a small table, where matching the typo
+against every product's name read thousands of candidates. Facet counts come from one statement and
+one pass over the matching products: GROUPING SETS with one FILTERed count per group that honours every
+other group's selection but not its own (ticking two brands shows both, and brand counts ignore
+brands). They are kept per catalogue version, since they change only when the catalogue does.
 """
 
 from __future__ import annotations
@@ -22,13 +24,13 @@ import sqlalchemy as sa
 from flask import current_app
 
 from storefront.catalog.forms import PER_PAGE, RATINGS, ListingParams
-from storefront.catalog.models import Category, Product
+from storefront.catalog.models import Category, Product, SearchWord
 from storefront.catalog.queries import Card, CategoryTree, Page, card_query, catalog_version, load_cards
 from storefront.extensions import db
 
 p = Product.__table__
 ENGLISH = sa.literal_column("'english'::regconfig")
-FEW_EXACT_MATCHES = 5  # below this many full-text matches, close spellings join the results
+FEW_EXACT_MATCHES = 5  # below this many full-text matches, misspelt words are corrected
 FACET_LIMIT = 20  # options shown per facet (selected ones always shown)
 # Price buckets on the "from" price; each upper edge is exclusive (a bucket's link ends a cent below).
 PRICE_EDGES = (Decimal(25), Decimal(50), Decimal(100), Decimal(250), Decimal(500))
@@ -76,7 +78,8 @@ class Listing:
     params: ListingParams
     page: Page
     facets: Facets
-    close_matches_only: bool = False  # no exact word matched; the results are close spellings
+    exact_matches: int = 0  # products the words found as typed (counted up to FEW_EXACT_MATCHES)
+    corrected: str | None = None  # the words with misspellings corrected, searched as well as the typed ones
 
     @property
     def cards(self) -> list[Card]:
@@ -88,13 +91,15 @@ class TextMatch:
     condition: sa.ColumnElement[bool]
     rank: sa.ColumnElement[Any]
     exact_matches: int
+    corrected: str | None = None
 
 
 def listing(params: ListingParams, tree: CategoryTree, scope: Scope | None = None) -> Listing:
     """One page of products for these parameters, with facet counts.
 
-    Two statements (facets with the total, the cards with their images), three with words to match;
-    the facets are skipped when this catalogue version has counted this selection already.
+    Two statements (facets with the total, the cards with their images), three with words to match and
+    four when they found few products (the spelling correction); the facets are skipped when this
+    catalogue version has counted this selection already.
     """
     scope = scope or Scope()
     where: list[sa.ColumnElement[bool]] = []  # besides "listed", which every query here adds
@@ -107,7 +112,8 @@ def listing(params: ListingParams, tree: CategoryTree, scope: Scope | None = Non
         where.append(match.condition)
 
     groups = _group_conditions(params, tree)
-    counts = _kept_facet_counts(params, scope, lambda: _facet_counts(where, groups))
+    searched = (params.q, match.corrected if match else None)
+    counts = _kept_facet_counts(params, scope, searched, lambda: _facet_counts(where, groups))
     total = counts.get("total")
     # Past the end (an old bookmark, a hand-typed page=9999): show the last page instead.
     page_number = min(params.page, max(1, -(-total // PER_PAGE)))
@@ -127,29 +133,100 @@ def listing(params: ListingParams, tree: CategoryTree, scope: Scope | None = Non
         params=params,
         page=Page(cards, page_number, total, PER_PAGE),
         facets=_facets(params, tree, scope, counts),
-        close_matches_only=bool(match and total and not match.exact_matches),
+        exact_matches=match.exact_matches if match else 0,
+        corrected=match.corrected if match else None,
     )
 
 
 def text_match(q: str) -> TextMatch:
-    """The words' condition and rank; close spellings join in when the words alone find few products."""
-    # As scalar subqueries the parsed query and the folded words are computed once per statement (an
-    # InitPlan), not once per candidate row; the text indexes take them as parameters all the same.
-    query = sa.select(sa.func.websearch_to_tsquery(ENGLISH, sa.func.unaccent(q))).scalar_subquery()
+    """The words' condition and rank; misspelt words are corrected when the words alone find few products.
+
+    The corrected words are searched together with the typed ones (either matching), so a product the
+    typed words found still counts, and every result is ranked as an exact match is.
+    """
+    query = _tsquery(sa.func.websearch_to_tsquery(ENGLISH, sa.func.unaccent(q)))
     exact = p.c.search_document.op("@@")(query)
-    rank = sa.func.ts_rank_cd(p.c.search_document, query, 32)  # 32: rank / (rank + 1), in 0..1
     found = db.session.scalar(
         sa.select(sa.func.count()).select_from(
             sa.select(p.c.id).where(p.c.listed, exact).limit(FEW_EXACT_MATCHES).subquery()
         )
     )
-    if found >= FEW_EXACT_MATCHES:
-        return TextMatch(exact, rank, found)
-    words = sa.select(sa.func.lower(sa.func.unaccent(q))).scalar_subquery()
-    close = words.op("<%")(p.c.search_name)  # uses the trigram index; threshold set per connection
-    # Exact matches first (1 + rank), then close ones by how similar they are.
-    blended = sa.case((exact, 1), else_=0) + rank + sa.func.word_similarity(words, p.c.search_name)
-    return TextMatch(sa.or_(exact, close), blended, found)
+    corrected = corrected_words(q) if found < FEW_EXACT_MATCHES else None
+    if corrected is None:
+        return TextMatch(exact, _rank(query), found)
+    # tsquery || tsquery: either query; one scan of the full-text index answers both.
+    either = _tsquery(
+        sa.func.websearch_to_tsquery(ENGLISH, sa.func.unaccent(q)).op("||")(
+            sa.func.websearch_to_tsquery(ENGLISH, corrected)
+        )
+    )
+    return TextMatch(p.c.search_document.op("@@")(either), _rank(either), found, corrected)
+
+
+def _tsquery(query: sa.ColumnElement[Any]) -> sa.ScalarSelect[Any]:
+    # As a scalar subquery the parsed query is computed once per statement (an InitPlan), not once per
+    # candidate row; the full-text index takes it as a parameter all the same.
+    return sa.select(query).scalar_subquery()
+
+
+def _rank(query: sa.ScalarSelect[Any]) -> sa.ColumnElement[Any]:
+    return sa.func.ts_rank_cd(p.c.search_document, query, 32)  # 32: rank / (rank + 1), in 0..1
+
+
+def corrected_words(q: str) -> str | None:
+    """The words of q (lower-case, accents folded) with each misspelt one replaced by the closest
+    dictionary word; None when no word needed or found a correction.
+
+    One statement for all the words, answered from the dictionary (`search_word`) and its trigram index.
+    A word is left as typed when it is in the dictionary, too short or without a letter (see
+    SearchWord.is_word), or an English stop word (full-text search ignores those anyway). Otherwise its
+    correction is the most similar dictionary word at least catalog.SIMILARITY_THRESHOLD alike, the one
+    closer in length on a tie, unless both stem to the same lexeme ("headphone", "headphons" and
+    "headphones" are one word to full-text search: the typed word already finds what its correction
+    would). Everything between the words (spaces, quotes, "-") is kept, so the corrected text means to
+    websearch_to_tsquery what the typed text did.
+    """
+    folded = sa.func.lower(sa.func.unaccent(q))
+    typed = SearchWord.words_of(folded, with_ordinality="n").render_derived("typed")
+    dictionary = SearchWord.__table__.alias("dictionary")
+    known = SearchWord.__table__.alias("known")
+    closest = (
+        sa.select(dictionary.c.word)
+        .where(
+            # Depend only on the typed word: the planner checks them once, before reading the index.
+            SearchWord.is_word(typed.c.word),
+            sa.func.length(sa.func.to_tsvector(ENGLISH, typed.c.word)) > 0,  # no lexeme: a stop word
+            ~sa.exists().where(known.c.word == typed.c.word).correlate_except(known),
+            # `%` is what the trigram index answers; its threshold is set per connection (catalog/__init__).
+            dictionary.c.word.op("%")(typed.c.word),
+        )
+        .order_by(
+            sa.func.similarity(dictionary.c.word, typed.c.word).desc(),
+            sa.func.abs(sa.func.length(dictionary.c.word) - sa.func.length(typed.c.word)),
+            dictionary.c.word,
+        )
+        .limit(1)
+        .lateral("closest")
+    )
+    same_lexeme = sa.func.to_tsvector(ENGLISH, closest.c.word) == sa.func.to_tsvector(ENGLISH, typed.c.word)
+    correction = sa.case((same_lexeme, sa.null()), else_=closest.c.word)
+    rows = db.session.execute(
+        sa.select(folded.label("folded"), typed.c.word, correction.label("correction"))
+        .select_from(typed.outerjoin(closest, sa.true()))
+        .where(typed.c.word != "")
+        .order_by(typed.c.n)
+    ).all()
+    if not any(row.correction for row in rows):
+        return None
+    text = rows[0].folded
+    # The words come in order and nothing between them is a letter or a digit, so each one is found at
+    # its own place by looking from the end of the previous one.
+    pieces, at = [], 0
+    for row in rows:
+        start = text.index(row.word, at)
+        pieces += [text[at:start], row.correction or row.word]
+        at = start + len(row.word)
+    return "".join([*pieces, text[at:]])
 
 
 def _group_conditions(params: ListingParams, tree: CategoryTree) -> dict[str, sa.ColumnElement[bool] | None]:
@@ -190,19 +267,21 @@ class FacetCounts:
 FACET_SETS_KEPT = 512  # per app, of the current catalogue version only
 
 
-def _kept_facet_counts(params: ListingParams, scope: Scope, count: Callable[[], FacetCounts]) -> FacetCounts:
+def _kept_facet_counts(
+    params: ListingParams, scope: Scope, searched: tuple[str | None, ...], count: Callable[[], FacetCounts]
+) -> FacetCounts:
     """The facet counts of this selection, computed once per catalogue version.
 
     Counting is the part of a listing that grows with the catalogue (every matching product is read),
-    yet the counts depend only on the selection (scope, words, filters), not on the sort or the page,
-    and they cannot change while the catalogue version stays the same (any change shoppers could see
-    bumps it as it commits). So they are kept by (version, selection) and never shown stale.
+    yet the counts depend only on the selection (scope, words searched, filters), not on the sort or the
+    page, and they cannot change while the catalogue version stays the same (any change shoppers could
+    see bumps it as it commits). So they are kept by (version, selection) and never shown stale.
     """
     version = catalog_version()  # before counting: counts newer than their key are harmless, never older
     key = (
         scope.category.id if scope.category else None,
         scope.vendor_id,
-        params.q,
+        searched,  # the typed words and their correction, if any
         params.category,
         params.brands,
         params.vendors,

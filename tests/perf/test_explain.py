@@ -46,3 +46,12 @@ def test_the_category_facets_and_cards_read_only_listed_products_of_the_category
 
     assert "ix_product_category_ids" in facets.indexes
     assert "product" not in facets.seq_scanned
+
+
+def test_the_spelling_correction_reads_only_the_dictionary_through_its_trigram_index(analysed):
+    plans = explain.explain(analysed, "/search?q=hedphones", analyze=False, settings=TEXT_SEARCH)
+    correction = next(plan for plan in plans if "search_word" in plan.statement)
+
+    assert "ix_search_word_trgm" in correction.indexes
+    # The typed words (a function scan) and the dictionary, never a product.
+    assert {name for _, name in correction.scans} <= {"", "search_word", "ix_search_word_trgm", "pk_search_word"}

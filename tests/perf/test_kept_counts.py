@@ -57,3 +57,22 @@ def test_the_home_page_tiles_count_a_new_product_at_once(storefront, shop):
     shop.product(2, title="Reading Lamp", category_id=2)
 
     assert "2 products<" in page_text(client.get("/"))
+
+
+def test_a_repeated_typo_search_reuses_the_counts_of_its_corrected_words(storefront, shop):
+    shop.product(1, title="Desk Lamp", brand="Lumen")
+    shop.product(2, title="Floor Lamp", brand="Lumen")
+    client = storefront.test_client()
+    first = page_text(client.get("/search?q=lammp"))
+
+    with counting_statements(storefront) as statements:
+        again = page_text(client.get("/search?q=lammp&sort=price_desc"))
+
+    assert not [s for s in statements if "GROUPING SETS" in s]
+    assert [s for s in statements if "search_word" in s]  # the words are corrected again, then counts reused
+    assert 'value="Lumen"' in again and in_stock_count(again) == in_stock_count(first) == "(2)"
+
+    # Now a word of the catalogue, so no longer corrected: the same words, other products, other counts.
+    shop.product(3, title="Lammp Sign", brand="Neon")
+    html = page_text(client.get("/search?q=lammp"))
+    assert in_stock_count(html) == "(1)" and "Showing results for" not in html

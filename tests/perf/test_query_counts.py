@@ -11,7 +11,9 @@ BOUNDS = {
     "/": 3,  # version, counts per top-level category, both shelves with their images
     "/c/audio": 4,  # version, category tree, facets with the total, cards with their images
     "/search?q=headphones&brand=Northwind&in_stock=1": 5,  # ... and whether the words match enough
-    "/search?q=hedphones": 5,
+    # ... and the spelling correction, as the words typed find nothing (a brand: the first 30 products have
+    # no headphones, and a correction that finds nothing needs no cards statement)
+    "/search?q=nortwind": 6,
     "/vendor/northwind-audio": 5,  # version, store, category tree, facets, cards
     "/p/1": 5,  # version, product, variants, images, category trail (at its canonical URL)
 }

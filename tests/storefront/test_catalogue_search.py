@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import html as html_lib
 import re
 
 import pytest
 
-from tests.storefront.conftest import at, counting_statements, main_of, page_text, variant
+from storefront.catalog import search
+from tests.storefront.conftest import at, counting_statements, main_of, page_text, storefront_sql, variant
 
 
 def titles(html: str) -> list[str]:
@@ -25,6 +27,31 @@ def facet_counts(html: str, name: str) -> dict[str, int]:
 
 def checked(html: str, name: str) -> set[str]:
     return set(re.findall(rf'name="{name}" value="([^"]*)" checked', html))
+
+
+def notice(html: str) -> str:
+    """The text of the notice above the results ("" when there is none), tags removed."""
+    found = re.search(r'<p class="notice" role="status">(.*?)</p>', html, re.S)
+    return " ".join(re.sub(r"<[^>]+>", "", found.group(1)).split()) if found else ""
+
+
+def corrected_link(html: str) -> str:
+    """Where the notice's link to the corrected words goes."""
+    found = re.search(r'<p class="notice" role="status">.*?<a href="([^"]+)">', html, re.S)
+    assert found, "no link to the corrected words"
+    return html_lib.unescape(found.group(1))
+
+
+def corrected(app, q: str) -> str | None:
+    with app.app_context():
+        try:
+            return search.corrected_words(q)
+        finally:
+            app.extensions["sqlalchemy"].session.remove()
+
+
+def dictionary(app) -> set[str]:
+    return {row.word for row in storefront_sql(app, "SELECT word FROM search_word")}
 
 
 @pytest.fixture
@@ -61,11 +88,116 @@ def test_words_find_products_best_match_first(storefront, gear):
     assert set(found[:3]) == {"Wireless Headphones", "Studio Headphones", "Travel Headphones"}
 
 
-def test_a_misspelt_word_still_finds_the_product(storefront, gear):
-    html = page_text(storefront.test_client().get("/search?q=hedphones"))
+def test_a_misspelt_word_is_corrected_and_the_page_links_the_corrected_words(storefront, gear):
+    client = storefront.test_client()
+    html = page_text(client.get("/search?q=hedphones"))
 
-    assert "Wireless Headphones" in titles(html)
+    assert set(titles(html)[:3]) == {"Wireless Headphones", "Studio Headphones", "Travel Headphones"}
+    assert titles(html)[-1] == "Reading Light"  # ranked as the correctly spelt words rank them
     assert "No exact matches for “hedphones”" in html
+    assert notice(html) == "No exact matches for “hedphones”. Showing results for “headphones”."
+    assert corrected_link(html) == "/search?q=headphones"
+    followed = page_text(client.get(corrected_link(html)))
+    assert titles(followed) == titles(html) and notice(followed) == ""
+
+
+def test_the_corrected_words_link_keeps_the_filters_and_the_sort(storefront, gear):
+    html = page_text(storefront.test_client().get("/search?q=hedphones&brand=Sonic&in_stock=1&sort=price_asc&page=2"))
+
+    assert titles(html) == ["Wireless Headphones"]  # page 2 does not exist: the last page is shown
+    link = corrected_link(html)
+    assert link == "/search?q=headphones&brand=Sonic&in_stock=1&sort=price_asc"
+    assert titles(page_text(storefront.test_client().get(link))) == ["Wireless Headphones"]
+
+
+def test_a_typo_on_a_category_page_links_the_corrected_words_on_that_page(storefront, gear):
+    html = page_text(storefront.test_client().get("/c/headphones?q=wireles"))
+
+    assert titles(html) == ["Wireless Headphones"]
+    assert corrected_link(html) == "/c/headphones?q=wireless"
+
+
+def test_a_misspelt_brand_finds_the_brands_products(storefront, gear):
+    html = page_text(storefront.test_client().get("/search?q=sonik"))
+
+    assert sorted(titles(html)) == ["Studio Headphones", "Wireless Headphones"]
+    assert notice(html) == "No exact matches for “sonik”. Showing results for “sonic”."
+
+
+def test_only_the_misspelt_word_of_two_is_corrected(storefront, gear):
+    html = page_text(storefront.test_client().get("/search?q=Wireles+headphones"))
+
+    assert titles(html) == ["Wireless Headphones"]
+    assert notice(html) == "No exact matches for “Wireles headphones”. Showing results for “wireless headphones”."
+
+
+def test_words_in_the_dictionary_are_never_corrected(storefront, gear):
+    # "lumen" finds two products, fewer than FEW_EXACT_MATCHES, so the correction runs and leaves it be.
+    html = page_text(storefront.test_client().get("/search?q=lumen"))
+
+    assert sorted(titles(html)) == ["Desk Lamp", "Reading Light"] and notice(html) == ""
+    assert corrected(storefront, "lumen") is None
+    assert corrected(storefront, "studio headphones") is None
+    assert corrected(storefront, "wireless hedphones") == "wireless headphones"
+
+
+def test_a_word_found_as_typed_and_corrected_too_shows_both_and_says_so(storefront, gear):
+    # "trekker" is in a description only, so not a dictionary word, and close to the title word "trekking".
+    gear.product(7, title="Day Pack", price="45.00", description="<p>Holds a Trekker flask.</p>")
+    gear.product(8, title="Trekking Poles", price="60.00")
+
+    html = page_text(storefront.test_client().get("/search?q=trekker"))
+
+    assert sorted(titles(html)) == ["Day Pack", "Trekking Poles"]
+    assert notice(html) == "Also showing results for “trekking”."
+    assert corrected_link(html) == "/search?q=trekking"
+
+
+def test_a_word_that_stems_like_its_correction_is_left_as_typed(storefront, gear):
+    # "headphone" is no title's word, "headphones" is: to full-text search they are the same word.
+    assert corrected(storefront, "headphone") is None
+    assert corrected(storefront, "headphons") is None
+    html = page_text(storefront.test_client().get("/search?q=headphone"))
+    assert len(titles(html)) == 4 and notice(html) == ""
+
+
+def test_the_correction_prefers_the_closer_length_on_a_tie(storefront, gear):
+    gear.product(7, title="Garden Lighting Kit", price="45.00")
+
+    # "lighteng" is as similar to "light" as to "lighting" (0.5 each); "lighting" is the closer length.
+    assert corrected(storefront, "lighteng") == "lighting"
+    html = page_text(storefront.test_client().get("/search?q=lighteng"))
+    assert notice(html) == "No exact matches for “lighteng”. Showing results for “lighting”."
+    assert "Garden Lighting Kit" in titles(html)
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("Hédphones", "headphones"),  # folded as the dictionary is
+        ("hedphones for the desk", "headphones for the desk"),  # stop words are left alone
+        ("hedphones 1000", "headphones 1000"),  # numbers are typed exactly
+        ('"wireles headphones" -lamb', '"wireless headphones" -lamp'),  # search syntax kept
+        ("hedphones, hedphones!", "headphones, headphones!"),
+        ("zzzqqqxxx", None),
+        ("zzzqqqxxx hedphones", "zzzqqqxxx headphones"),
+        ("!!! ---", None),
+        ("ab cd", None),  # too short to have a spelling
+        ("%_\\", None),
+    ],
+)
+def test_each_misspelt_word_is_corrected_and_everything_else_kept(storefront, gear, typed, expected):
+    assert corrected(storefront, typed) == expected
+
+
+def test_a_correction_is_one_statement_whatever_the_number_of_words(storefront, gear):
+    words = "hedphones wireles sonik lmap studo " * 8
+    client = storefront.test_client()
+    with counting_statements(storefront) as statements:
+        html = page_text(client.get(f"/search?q={words.strip()}"))
+
+    assert len([s for s in statements if "search_word" in s]) == 1
+    assert "No products match" in html  # no product has all those words, corrected or not
 
 
 def test_accents_do_not_matter(storefront, shop):
@@ -78,6 +210,70 @@ def test_nothing_found_shows_an_empty_state(storefront, gear):
     html = main_of(page_text(storefront.test_client().get("/search?q=zzzqqqxxx")))
 
     assert "No products match" in html and titles(html) == []
+    assert notice(html) == ""
+
+
+def test_a_correction_that_finds_nothing_shows_the_empty_state(storefront, gear):
+    # "wireles" is corrected, "zzzqqqxxx" is not: no product has both words.
+    html = main_of(page_text(storefront.test_client().get("/search?q=wireles+zzzqqqxxx")))
+
+    assert "No products match" in html and titles(html) == [] and notice(html) == ""
+
+
+def test_the_corrected_words_are_shown_escaped(storefront, gear):
+    html = main_of(page_text(storefront.test_client().get("/search?q=hedphones+%3C%3E%22%26")))
+
+    escaped = "&lt;&gt;&#34;&amp;"
+    assert notice(html) == f"No exact matches for “hedphones {escaped}”. Showing results for “headphones {escaped}”."
+    assert corrected_link(html) == "/search?q=headphones+%3C%3E%22%26"
+    assert '<>"&' not in html
+
+
+# ---- the spelling dictionary --------------------------------------------------------------------
+
+
+def test_a_products_title_and_brand_words_reach_the_dictionary(storefront, shop):
+    shop.product(1, title="Café Crème Mug No. 12", brand="Maison Clair", description="<p>Porcelain.</p>")
+
+    # Folded and lower-case; short words, numbers and description words are not spelling words.
+    assert dictionary(storefront) == {"cafe", "creme", "mug", "maison", "clair"}
+
+
+def test_a_renamed_products_new_words_reach_the_dictionary_and_old_ones_linger(storefront, shop):
+    shop.product(1, title="Desk Lamp", updated_at=at(1))
+    shop.product(1, title="Reading Lantern", brand="Lumen", updated_at=at(2))
+
+    assert dictionary(storefront) == {"desk", "lamp", "reading", "lantern", "lumen"}
+    html = page_text(storefront.test_client().get("/search?q=lanturn"))
+    assert titles(html) == ["Reading Lantern"] and "Showing results for “lantern”" in notice(html)
+    # "lamp" stays a dictionary word, but a search corrected to it finds nothing: the empty state.
+    html = main_of(page_text(storefront.test_client().get("/search?q=lamb")))
+    assert "No products match" in html and notice(html) == ""
+
+
+def test_an_older_upsert_arriving_late_adds_no_words(storefront, shop):
+    shop.product(1, title="Desk Lamp", updated_at=at(5))
+    shop.product(1, title="Garden Torch", updated_at=at(1))
+
+    assert dictionary(storefront) == {"desk", "lamp"}
+
+
+def test_a_removed_products_words_linger_harmlessly(storefront, shop):
+    shop.product(1, title="Zephyr Fan")
+    shop.remove(1)
+
+    assert "zephyr" in dictionary(storefront)
+    html = main_of(page_text(storefront.test_client().get("/search?q=zephir")))
+    assert "No products match" in html and notice(html) == ""
+
+
+def test_a_category_rename_keeps_the_dictionary(storefront, shop):
+    shop.category(1, "Lighting")
+    shop.product(1, title="Desk Lamp", category_id=1)
+    shop.category(1, "Lamps and Lights")
+
+    assert dictionary(storefront) == {"desk", "lamp"}  # category names are not title or brand words
+    assert titles(page_text(storefront.test_client().get("/search?q=dessk"))) == ["Desk Lamp"]
 
 
 def test_facet_counts_cover_every_group(storefront, gear):
@@ -289,9 +485,17 @@ def make_products(shop, count):
             )
 
 
-@pytest.mark.parametrize("url", ["/search?q=headphones", "/search?brand=Brand+1&brand=Brand+2", "/search"])
-def test_search_issues_a_bounded_number_of_statements_whatever_the_page_size(platform, shop, url):
-    make_products(shop, 3)
+@pytest.mark.parametrize(
+    ("url", "bound"),
+    [
+        ("/search?q=headphones", 5),  # version, categories, enough exact matches?, facets, cards
+        ("/search?q=hedphones", 6),  # ... and the spelling correction
+        ("/search?brand=Brand+1&brand=Brand+2", 4),
+        ("/search", 4),
+    ],
+)
+def test_search_issues_a_bounded_number_of_statements_whatever_the_page_size(platform, shop, url, bound):
+    make_products(shop, search.FEW_EXACT_MATCHES)  # enough for "headphones" to need no correction
     client = platform.storefront.test_client()
     with counting_statements(platform.storefront) as few:
         assert client.get(url).status_code == 200
@@ -301,4 +505,19 @@ def test_search_issues_a_bounded_number_of_statements_whatever_the_page_size(pla
         html = page_text(client.get(url))
 
     assert len(titles(html)) >= 7  # a full page, or all of a smaller selection
-    assert len(many) == len(few) <= 5, many
+    assert len(many) == len(few) <= bound, many
+
+
+def dictionary_statements(app, url: str) -> list[str]:
+    with counting_statements(app) as statements:
+        assert app.test_client().get(url).status_code == 200
+    return [s for s in statements if "search_word" in s]
+
+
+def test_the_dictionary_is_read_only_when_the_words_find_few_products(platform, shop):
+    make_products(shop, search.FEW_EXACT_MATCHES - 1)
+    assert len(dictionary_statements(platform.storefront, "/search?q=headphones")) == 1
+
+    make_products(shop, search.FEW_EXACT_MATCHES)
+    assert dictionary_statements(platform.storefront, "/search?q=headphones") == []
+    assert len(dictionary_statements(platform.storefront, "/search?q=hedphones")) == 1
