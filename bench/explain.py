@@ -82,6 +82,8 @@ def explain(app: Flask, url: str, *, analyze: bool = True, settings: dict[str, s
     """The plans of the statements a page issues (none kept from an earlier request), with these settings."""
     for kept in ("catalog_featured", "catalog_facets"):  # what the page computes once per catalogue version
         app.extensions.pop(kept, None)
+    if "page_cache" in app.extensions:
+        app.extensions["page_cache"].clear()  # else the rendered page answers, with none of its statements
     statements = page_statements(app, url)
     plans = []
     with app.app_context(), app.extensions["sqlalchemy"].engine.connect() as conn:

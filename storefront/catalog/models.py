@@ -245,3 +245,6 @@ class CatalogVersion(db.Model):
     id: Mapped[int] = mapped_column(sa.SmallInteger, primary_key=True, autoincrement=False)
     version: Mapped[int] = mapped_column(sa.BigInteger)
     changed_at: Mapped[datetime] = mapped_column(TZ)
+    # Bumped (migration 0006) only when what facet counts depend on changes: a product added or removed,
+    # or any of its columns but the units in stock and timestamps. Kept facet counts follow this one.
+    facets_version: Mapped[int] = mapped_column(sa.BigInteger, server_default="0")

@@ -186,7 +186,7 @@ def category_tree() -> CategoryTree:
     return CategoryTree(list(rows))
 
 
-VERSION = sa.select(CatalogVersion.version).where(CatalogVersion.id == 1)
+VERSIONS = sa.select(CatalogVersion.version, CatalogVersion.facets_version).where(CatalogVersion.id == 1)
 
 
 def catalog_version() -> int:
@@ -194,15 +194,25 @@ def catalog_version() -> int:
 
     Read before anything derived from it, so a page is never labelled newer than the rows it shows.
     """
-    if has_request_context() and "catalog_version" in g:
-        return g.catalog_version
+    return _versions()[0]
+
+
+def facets_version() -> int:
+    """The version of what facet counts depend on (CatalogVersion.facets_version), read with the other."""
+    return _versions()[1]
+
+
+def _versions() -> tuple[int, int]:
+    if has_request_context() and "catalog_versions" in g:
+        return g.catalog_versions
     # Outside the session's transaction, in autocommit: a page served from the cache needs nothing else
     # from the database, so it pays for one statement, not a transaction around it.
     with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        version = conn.scalar(VERSION) or 0
+        row = conn.execute(VERSIONS).first()
+    versions = (row.version, row.facets_version) if row else (0, 0)
     if has_request_context():
-        g.catalog_version = version
-    return version
+        g.catalog_versions = versions
+    return versions
 
 
 def _main_image() -> sa.ScalarSelect[Any]:
@@ -250,10 +260,11 @@ class HomePage:
 def featured_categories() -> list[FeaturedCategory]:
     """Top-level categories with their product counts.
 
-    Kept per app by catalogue version: they change only when the catalogue does, and counting every
-    listed product is the one part of the home page that grows with the catalogue.
+    Kept per app by facets version: they change only when products are added, removed or moved (not
+    when stock comes and goes), and counting every listed product is the one part of the home page
+    that grows with the catalogue.
     """
-    version = catalog_version()
+    version = facets_version()
     kept: dict[int, list[FeaturedCategory]] = current_app.extensions.setdefault("catalog_featured", {})
     found = kept.get(version)
     if found is None:

@@ -7,7 +7,8 @@ well, so "hedphones" finds headphones: one more statement on a small table, wher
 against every product's name read thousands of candidates. Facet counts come from one statement and
 one pass over the matching products: GROUPING SETS with one FILTERed count per group that honours every
 other group's selection but not its own (ticking two brands shows both, and brand counts ignore
-brands). They are kept per catalogue version, since they change only when the catalogue does.
+brands). They are kept per facets version, which changes whenever anything they count does (a product
+added, removed or changed) but not when stock merely comes and goes.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from flask import current_app
 
 from storefront.catalog.forms import PER_PAGE, RATINGS, ListingParams
 from storefront.catalog.models import Category, Product, SearchWord
-from storefront.catalog.queries import Card, CategoryTree, Page, card_query, catalog_version, load_cards
+from storefront.catalog.queries import Card, CategoryTree, Page, card_query, facets_version, load_cards
 from storefront.extensions import db
 
 p = Product.__table__
@@ -99,7 +100,7 @@ def listing(params: ListingParams, tree: CategoryTree, scope: Scope | None = Non
 
     Two statements (facets with the total, the cards with their images), three with words to match and
     four when they found few products (the spelling correction); the facets are skipped when this
-    catalogue version has counted this selection already.
+    facets version has counted this selection already.
     """
     scope = scope or Scope()
     where: list[sa.ColumnElement[bool]] = []  # besides "listed", which every query here adds
@@ -264,20 +265,22 @@ class FacetCounts:
         return {key: count for (kind, key), count in self.counts.items() if kind == facet and key is not None}
 
 
-FACET_SETS_KEPT = 512  # per app, of the current catalogue version only
+FACET_SETS_KEPT = 512  # per app, of the current facets version only
 
 
 def _kept_facet_counts(
     params: ListingParams, scope: Scope, searched: tuple[str | None, ...], count: Callable[[], FacetCounts]
 ) -> FacetCounts:
-    """The facet counts of this selection, computed once per catalogue version.
+    """The facet counts of this selection, computed once per facets version.
 
     Counting is the part of a listing that grows with the catalogue (every matching product is read),
     yet the counts depend only on the selection (scope, words searched, filters), not on the sort or the
-    page, and they cannot change while the catalogue version stays the same (any change shoppers could
-    see bumps it as it commits). So they are kept by (version, selection) and never shown stale.
+    page, and they cannot change while the facets version stays the same: adding, removing or changing
+    a product bumps it as it commits (migration 0006); only the units in stock and timestamps do not,
+    and no count depends on those (in_stock, which one counts, is its own column). So they are kept by
+    (version, selection) and never shown stale, and survive the stock changes of every order.
     """
-    version = catalog_version()  # before counting: counts newer than their key are harmless, never older
+    version = facets_version()  # before counting: counts newer than their key are harmless, never older
     key = (
         scope.category.id if scope.category else None,
         scope.vendor_id,

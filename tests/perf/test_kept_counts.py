@@ -1,6 +1,11 @@
-"""Counts kept per catalogue version (facets, home tiles) are recounted the moment the catalogue changes."""
+"""Counts kept per facets version (facets, home tiles) are recounted the moment what they count changes,
+and kept through stock changes that leave every count as it was."""
 
 from __future__ import annotations
+
+import re
+
+import sqlalchemy as sa
 
 from tests.storefront.conftest import counting_statements, page_text, variant
 
@@ -76,3 +81,55 @@ def test_a_repeated_typo_search_reuses_the_counts_of_its_corrected_words(storefr
     shop.product(3, title="Lammp Sign", brand="Neon")
     html = page_text(client.get("/search?q=lammp"))
     assert in_stock_count(html) == "(1)" and "Showing results for" not in html
+
+
+def test_stock_that_comes_and_goes_without_selling_out_re_renders_the_page_but_keeps_the_counts(storefront, shop):
+    shop.category(1, "Lighting")
+    shop.product(1, title="Desk Lamp", category_id=1, variants=[variant(100, "30.00", available=9)])
+    shop.product(2, title="Floor Lamp", category_id=1, variants=[variant(200, "80.00", available=1)])
+    client = storefront.test_client()
+    client.get("/c/lighting")
+
+    shop.stock(1, 100, available=2)  # still in stock: no count can change
+    with counting_statements(storefront) as statements:
+        html = page_text(client.get("/c/lighting"))
+
+    assert "Only 2 left" in html  # the page itself is current
+    assert not [s for s in statements if "GROUPING SETS" in s]
+    assert in_stock_count(html) == "(2)"
+
+
+def test_a_price_change_moves_the_product_to_its_new_price_band_at_once(storefront, shop):
+    shop.category(1, "Lighting")
+    shop.product(1, title="Desk Lamp", category_id=1, variants=[variant(100, "30.00", available=9)])
+    client = storefront.test_client()
+    assert re.search(r">25 to 50</a>\s*<span class=\"facet-count\">\(1\)", page_text(client.get("/c/lighting")))
+
+    shop.product(1, title="Desk Lamp", category_id=1, variants=[variant(100, "60.00", available=9)])
+
+    html = page_text(client.get("/c/lighting"))
+    assert re.search(r">50 to 100</a>\s*<span class=\"facet-count\">\(1\)", html)
+    assert not re.search(r">25 to 50</a>\s*<span class=\"facet-count\">", html)
+
+
+def test_the_facets_version_moves_with_what_counts_and_not_with_units_in_stock(storefront, shop):
+    shop.category(1, "Lighting")
+    shop.product(1, title="Desk Lamp", category_id=1, variants=[variant(100, "30.00", available=9)])
+
+    def versions() -> tuple[int, int]:
+        with storefront.app_context():
+            engine = storefront.extensions["sqlalchemy"].engine
+            with engine.connect() as conn:
+                return tuple(conn.execute(sa.text("SELECT version, facets_version FROM catalog_version")).one())
+
+    before = versions()
+    shop.stock(1, 100, available=4)
+    after_units = versions()
+    shop.stock(1, 100, available=0)
+    after_sold_out = versions()
+    shop.product(1, title="Desk Lamp Mk II", category_id=1, variants=[variant(100, "30.00", available=0)])
+    after_rename = versions()
+
+    assert after_units[0] > before[0] and after_units[1] == before[1]
+    assert after_sold_out[0] > after_units[0] and after_sold_out[1] > after_units[1]
+    assert after_rename[0] > after_sold_out[0] and after_rename[1] > after_sold_out[1]
