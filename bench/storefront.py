@@ -16,6 +16,7 @@ import os
 import re
 import time
 from contextlib import ExitStack
+from datetime import timedelta
 from pathlib import Path
 
 import requests
@@ -109,6 +110,57 @@ def first_render_paths(database_url: str) -> dict[str, list[str]]:
     }
 
 
+STOCK_ROUNDS = 20
+
+
+def after_stock_changes(database_url: str, page: str, rounds: int) -> harness.SingleResult:
+    """The page right after each of `rounds` stock changes of one of its products that leave it in stock.
+
+    Each change goes through the storefront's own stock.changed handler (as the vendor relay delivers
+    it), so the catalogue version moves and the page is rendered afresh; what the shopper waits for
+    then depends on what the server could keep across the change.
+    """
+    from storefront import create_app
+    from storefront.catalog import events
+    from storefront.extensions import db
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url})
+    with app.app_context():
+        target = db.session.execute(
+            sa.text(
+                "SELECT v.id, v.product_id, v.available, v.stock_at FROM variant v "
+                "JOIN product p ON p.id = v.product_id "
+                "WHERE p.listed AND p.category_ids[1] = 1 AND v.available > 5 ORDER BY v.id LIMIT 1"
+            )
+        ).one()
+        db.session.remove()
+    timings = []
+    with requests.Session() as client:
+        client.get(page, timeout=60)
+        for round_ in range(rounds):
+            at = (target.stock_at + timedelta(milliseconds=round_ + 1)).isoformat()  # newer than the count held
+            with app.app_context():
+                data = {"product_id": target.product_id, "variant_id": target.id, "updated_at": at}
+                events.stock_changed({**data, "available": target.available - 1 - round_ % 2}, {"occurred_at": at})
+                db.session.commit()
+                db.session.remove()
+            started = time.perf_counter()
+            response = client.get(page, timeout=60)
+            timings.append((time.perf_counter() - started) * 1000)
+            if response.status_code != 200:
+                raise SystemExit(f"{page} answered {response.status_code} after a stock change")
+    with app.app_context():
+        db.engine.dispose()
+    timings.sort()
+    return harness.SingleResult(
+        p50=timings[len(timings) // 2], p95=harness.percentile(timings, 0.95), status=200, size=0, max=timings[-1]
+    )
+
+
+def _after_row(name: str, after: harness.SingleResult) -> list[str]:
+    return [name, "", "", "", "", "", f"{after.p50:.1f}", f"{after.p95:.1f}", "", "", f"n={STOCK_ROUNDS}"]
+
+
 def run(args: argparse.Namespace) -> None:
     started_db = harness.use_bench_database_server()
     try:
@@ -162,6 +214,11 @@ def run(args: argparse.Namespace) -> None:
                     load = harness.wrk(page, duration=args.duration, headers={"If-None-Match": etag})
                     single = harness.sequential(page, args.single, headers={"If-None-Match": etag})
                     rows.append(_row("category revalidated, 304", load, single, hello, None))
+            if not args.pages or "category" in args.pages:
+                for name in ("category", "search 2 facets"):
+                    say(f"{name} after each of {STOCK_ROUNDS} stock changes")
+                    after = after_stock_changes(url, server.base_url + pages[name], STOCK_ROUNDS)
+                    rows.append(_after_row(f"{name}, after a stock change (still in stock)", after))
             if baseline is not None:
                 rows.append(_rss_row("baseline workers RSS after the run", baseline.worker_rss_mb()))
             rows.append(_rss_row("storefront workers RSS after the run", server.worker_rss_mb()))
