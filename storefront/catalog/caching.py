@@ -13,7 +13,8 @@ The same ETag names the page on the server: each worker keeps the pages it rende
 (PageCache, bounded by PAGE_CACHE_BYTES) and serves the next visitor of that URL from it without the
 page's queries or rendering. It cannot go stale: a change shoppers could see changes the version, so
 the key, in the transaction that makes it. The only per-visitor part of such a page, its CSRF token,
-is put in at serving time.
+is put in at serving time. Visitors who miss the same page at the same moment wait for one of them to
+render it (PageCache.rendering) rather than each rendering it.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ import functools
 import hashlib
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -66,7 +68,27 @@ class PageCache:
         self.max_bytes = max_bytes
         self.used = 0
         self._pages: OrderedDict[str, CachedPage] = OrderedDict()
+        self._rendering: dict[str, list[Any]] = {}  # key -> [its render lock, how many hold or wait for it]
         self._lock = threading.Lock()
+
+    @contextmanager
+    def rendering(self, key: str) -> Iterator[None]:
+        """Hold this page's render lock: visitors who miss the same page together wait for the first.
+
+        Without it, a page nobody had (a new catalogue version, a busy category at a million products)
+        is rendered by every thread that asked for it at once, each slower for the others.
+        """
+        with self._lock:
+            entry = self._rendering.setdefault(key, [threading.Lock(), 0])
+            entry[1] += 1
+        try:
+            with entry[0]:
+                yield
+        finally:
+            with self._lock:
+                entry[1] -= 1
+                if not entry[1]:
+                    del self._rendering[key]
 
     def get(self, key: str) -> CachedPage | None:
         with self._lock:
@@ -152,17 +174,23 @@ def shared_page(view: Callable[..., Any]) -> Callable[..., Any]:
         if not is_shareable_request():
             return view(*args, **kwargs)
         etag = page_etag()  # the version is read first: a page is never labelled newer than its rows
+        cache = current_app.extensions["page_cache"]
         if request.if_none_match.contains_weak(etag):
             response = Response(status=304)
-        elif cached := current_app.extensions["page_cache"].get(etag):
+        elif cached := cache.get(etag):
             response = _serve(cached)
         else:
-            response = make_response(view(*args, **kwargs))
-            if response.status_code != 200:
-                return response
-            # Kept only if rendering left the visitor anonymous (a view may flash or fill a cart).
-            if response.mimetype == "text/html" and not response.direct_passthrough and is_shareable_request():
-                _remember(etag, response)
+            with cache.rendering(etag):
+                if cached := cache.get(etag):  # rendered by the visitor this one waited for
+                    response = _serve(cached)
+                else:
+                    response = make_response(view(*args, **kwargs))
+                    if response.status_code != 200:
+                        return response
+                    # Kept only if rendering left the visitor anonymous (a view may flash or fill a cart).
+                    shareable = response.mimetype == "text/html" and not response.direct_passthrough
+                    if shareable and is_shareable_request():
+                        _remember(etag, response)
         response.set_etag(etag)
         response.headers["Cache-Control"] = CACHE_CONTROL
         response.vary.update(("Cookie", "HX-Request"))

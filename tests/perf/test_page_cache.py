@@ -103,3 +103,36 @@ def test_the_cache_keeps_within_its_byte_budget_dropping_the_least_recently_used
     assert cache.get("page-0") is not None and cache.get("page-1") is None
     cache.put("huge", CachedPage(b"x" * 5000, "text/html", None))  # over an eighth of the budget: not kept
     assert cache.get("huge") is None
+
+
+def test_visitors_who_miss_the_same_page_together_wait_for_one_rendering(storefront, lamp):
+    import threading
+    import time
+
+    import sqlalchemy as sa
+
+    statements: list[str] = []
+
+    def slow_cards(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+        if "product.slug" in statement and "LIMIT" in statement:
+            time.sleep(0.3)  # a slow page: every visitor below arrives while it renders
+
+    with storefront.app_context():
+        engine = storefront.extensions["sqlalchemy"].engine
+    sa.event.listen(engine, "before_cursor_execute", slow_cards)
+    answers: list[int] = []
+    try:
+        visitors = [
+            threading.Thread(target=lambda: answers.append(storefront.test_client().get("/c/lighting").status_code))
+            for _ in range(5)
+        ]
+        for visitor in visitors:
+            visitor.start()
+        for visitor in visitors:
+            visitor.join(timeout=30)
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", slow_cards)
+
+    assert answers == [200] * 5
+    assert len([s for s in statements if "product.slug" in s and "LIMIT" in s]) == 1  # the cards, once
