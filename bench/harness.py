@@ -260,6 +260,13 @@ class SingleResult:
     size: int
     max: float = 0.0
 
+    @classmethod
+    def of(cls, timings: list[float], *, status: int, size: int) -> SingleResult:
+        """p50, p95 and max of request times in milliseconds (in any order)."""
+        ordered = sorted(timings)
+        p50, p95 = statistics.median(ordered), percentile(ordered, 0.95)
+        return cls(p50=p50, p95=p95, status=status, size=size, max=ordered[-1])
+
 
 def percentile(ordered: list[float], fraction: float) -> float:
     """The nearest-rank percentile of sorted values (fraction 0.95 for p95)."""
@@ -290,14 +297,7 @@ def sequential(
             response = client.get(url, headers=headers, timeout=30, allow_redirects=follow_redirects)
             response.content  # noqa: B018 - the whole body, as a browser waits for it
             timings.append((time.perf_counter() - started) * 1000)
-    timings.sort()
-    return SingleResult(
-        p50=statistics.median(timings),
-        p95=percentile(timings, 0.95),
-        status=first.status_code,
-        size=len(first.content),
-        max=timings[-1],
-    )
+    return SingleResult.of(timings, status=first.status_code, size=len(first.content))
 
 
 def each_once(base_url: str, paths: list[str]) -> SingleResult:
@@ -317,14 +317,7 @@ def each_once(base_url: str, paths: list[str]) -> SingleResult:
             size = len(response.content)
             timings.append((time.perf_counter() - started) * 1000)
             statuses.add(response.status_code)
-    timings.sort()
-    return SingleResult(
-        p50=statistics.median(timings),
-        p95=percentile(timings, 0.95),
-        status=max(statuses),
-        size=size,
-        max=timings[-1],
-    )
+    return SingleResult.of(timings, status=max(statuses), size=size)
 
 
 def git_revision() -> str:
