@@ -107,9 +107,9 @@ class Card:
 
 @dataclass
 class Page:
-    """One page of results, shaped for common_ui's pagination macro."""
+    """One page of results (cards, a customer's orders), shaped for common_ui's pagination macro."""
 
-    items: list[Card]
+    items: list[Any]
     page: int
     total: int
     per_page: int

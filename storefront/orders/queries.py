@@ -7,7 +7,6 @@ token names the order id. Both answer None (a 404 for the page) for anything els
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
@@ -18,6 +17,7 @@ from flask import current_app, has_request_context, url_for
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy.orm import selectinload
 
+from storefront.catalog.queries import Page
 from storefront.extensions import db
 from storefront.orders.models import Order, OrderEvent, OrderLine, OrderVendorPart, Payment
 
@@ -68,44 +68,7 @@ def customer_order(customer_id: int, number: str) -> Order | None:
     return db.session.scalar(orders_of(customer_id).where(Order.number == number).options(*_detail_options()))
 
 
-@dataclass
-class OrderPage:
-    items: list[Order]
-    page: int
-    per_page: int
-    total: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.per_page))
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def prev_num(self) -> int:
-        return self.page - 1
-
-    @property
-    def next_num(self) -> int:
-        return self.page + 1
-
-    def iter_pages(self, **_: int) -> Iterator[int | None]:
-        last = 0
-        for number in range(1, self.pages + 1):
-            if number <= 1 or self.page - 2 <= number < self.page + 3 or number > self.pages - 1:
-                if last + 1 != number:
-                    yield None
-                yield number
-                last = number
-
-
-def history(customer_id: int, page: int = 1, per_page: int = PER_PAGE) -> OrderPage:
+def history(customer_id: int, page: int = 1, per_page: int = PER_PAGE) -> Page:
     base = orders_of(customer_id)
     total = db.session.scalar(sa.select(sa.func.count()).select_from(base.order_by(None).subquery())) or 0
     pages = max(1, math.ceil(total / per_page))
@@ -113,7 +76,7 @@ def history(customer_id: int, page: int = 1, per_page: int = PER_PAGE) -> OrderP
     items = db.session.scalars(
         base.options(selectinload(Order.parts), selectinload(Order.lines)).limit(per_page).offset((page - 1) * per_page)
     ).all()
-    return OrderPage(list(items), page, per_page, total)
+    return Page(list(items), page, total, per_page)
 
 
 def order_by_id(order_id: str, *, lock: bool = False) -> Order | None:
