@@ -96,14 +96,6 @@ class Product(db.Model):
         sa.Index(
             "ix_product_listed_rating_count", "rating_count", "created_at", "id", postgresql_where=sa.text("listed")
         ),
-        # The home page's count per top-level category as an index-only scan (category_ids included so the
-        # planner can answer category_ids[1] from the index alone).
-        sa.Index(
-            "ix_product_listed_top_category",
-            sa.text("(category_ids[1])"),
-            postgresql_include=["category_ids"],
-            postgresql_where=sa.text("listed"),
-        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
@@ -137,6 +129,46 @@ class Product(db.Model):
     event_at: Mapped[datetime] = mapped_column(TZ)  # breaks updated_at ties (remove, then republish)
     search_document: Mapped[Any | None] = deferred(mapped_column(TSVECTOR))
     search_name: Mapped[str] = mapped_column(sa.Text, default="", server_default="")  # lower(unaccent(title brand))
+
+
+class ProductTally(db.Model):
+    """How many listed products share one combination of what listings without words filter and count.
+
+    A category page, a store page or "all products" counts its facets from these rows (a few hundred
+    for a million products) instead of reading every product in scope. Kept by statement-level triggers
+    on product (migration 0007) in the transaction that changes the products, so the counts are never
+    behind the rows; a combination whose products all went keeps its row with 0.
+    """
+
+    __tablename__ = "product_tally"
+    # No CHECK (products >= 0): PostgreSQL checks the row an upsert proposes (a -1) before finding the
+    # row it updates instead.
+    __table_args__ = (
+        sa.Index(
+            "ux_product_tally_key",
+            "category_ids",
+            "vendor_id",
+            "vendor_slug",
+            "vendor_name",
+            "brand",
+            "price_bucket",
+            "rating_floor",
+            "in_stock",
+            unique=True,
+            postgresql_nulls_not_distinct=True,
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(always=False), primary_key=True)
+    category_ids: Mapped[list[int]] = mapped_column(ARRAY(sa.Integer))
+    vendor_id: Mapped[int]
+    vendor_slug: Mapped[str | None] = mapped_column(sa.String(140))
+    vendor_name: Mapped[str | None] = mapped_column(sa.String(120))
+    brand: Mapped[str | None] = mapped_column(sa.String(80))
+    price_bucket: Mapped[int] = mapped_column(sa.SmallInteger)  # catalog_price_bucket(min_price)
+    rating_floor: Mapped[int | None] = mapped_column(sa.SmallInteger)  # whole stars of rating_avg
+    in_stock: Mapped[bool]
+    products: Mapped[int]
 
 
 class SearchWord(db.Model):

@@ -21,6 +21,7 @@ from storefront.catalog.models import (
     Category,
     Product,
     ProductImage,
+    ProductTally,
     StockState,
     Variant,
     Vendor,
@@ -260,24 +261,25 @@ class HomePage:
 def featured_categories() -> list[FeaturedCategory]:
     """Top-level categories with their product counts.
 
-    Kept per app by facets version: they change only when products are added, removed or moved (not
-    when stock comes and goes), and counting every listed product is the one part of the home page
-    that grows with the catalogue.
+    Summed from the product tally (a few hundred rows, whatever the catalogue's size) and kept per app
+    by facets version: they change only when products are added, removed or moved, not when stock
+    comes and goes.
     """
     version = facets_version()
     kept: dict[int, list[FeaturedCategory]] = current_app.extensions.setdefault("catalog_featured", {})
     found = kept.get(version)
     if found is None:
         top = Category.__table__
-        top_id = p.c.category_ids[1]
+        tally = ProductTally.__table__
+        top_id = tally.c.category_ids[1]
         counts = (
-            sa.select(top_id.label("id"), sa.func.count().label("count"))
-            .where(p.c.listed)
-            .group_by(top_id)  # an index-only scan of ix_product_listed_top_category
+            sa.select(top_id.label("id"), sa.func.sum(tally.c.products).label("count"))
+            .group_by(top_id)
+            .having(sa.func.sum(tally.c.products) > 0)
             .subquery()
         )
         rows = db.session.execute(
-            sa.select(top.c.name, top.c.slug, counts.c.count)
+            sa.select(top.c.name, top.c.slug, sa.cast(counts.c.count, sa.Integer).label("count"))
             .join(counts, counts.c.id == top.c.id)
             .where(top.c.parent_id.is_(None), top.c.retired.is_(False))
             .order_by(top.c.position, top.c.name)

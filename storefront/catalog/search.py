@@ -7,8 +7,11 @@ well, so "hedphones" finds headphones: one more statement on a small table, wher
 against every product's name read thousands of candidates. Facet counts come from one statement and
 one pass over the matching products: GROUPING SETS with one FILTERed count per group that honours every
 other group's selection but not its own (ticking two brands shows both, and brand counts ignore
-brands). They are kept per facets version, which changes whenever anything they count does (a product
-added, removed or changed) but not when stock merely comes and goes.
+brands). A listing without words (a category, a store, all products) sums the product tally instead,
+whose few hundred rows each stand for the products sharing a category path, store, brand, price band,
+whole stars and stock state, so its cost does not grow with the catalogue. Counts are kept per facets
+version, which changes whenever anything they count does (a product added, removed or changed) but
+not when stock merely comes and goes.
 """
 
 from __future__ import annotations
@@ -25,15 +28,17 @@ import sqlalchemy as sa
 from flask import current_app
 
 from storefront.catalog.forms import PER_PAGE, RATINGS, ListingParams
-from storefront.catalog.models import Category, Product, SearchWord
+from storefront.catalog.models import Category, Product, ProductTally, SearchWord
 from storefront.catalog.queries import Card, CategoryTree, Page, card_query, facets_version, load_cards
 from storefront.extensions import db
 
 p = Product.__table__
+t = ProductTally.__table__
 ENGLISH = sa.literal_column("'english'::regconfig")
 FEW_EXACT_MATCHES = 5  # below this many full-text matches, misspelt words are corrected
 FACET_LIMIT = 20  # options shown per facet (selected ones always shown)
-# Price buckets on the "from" price; each upper edge is exclusive (a bucket's link ends a cent below).
+# Price bands on the "from" price; each upper edge is exclusive (a band's link ends a cent below). The
+# same edges as the database's catalog_price_bucket() (migration 0007), which puts products in bands.
 PRICE_EDGES = (Decimal(25), Decimal(50), Decimal(100), Decimal(250), Decimal(500))
 SUGGESTIONS = 6
 
@@ -100,21 +105,21 @@ def listing(params: ListingParams, tree: CategoryTree, scope: Scope | None = Non
 
     Two statements (facets with the total, the cards with their images), three with words to match and
     four when they found few products (the spelling correction); the facets are skipped when this
-    facets version has counted this selection already.
+    facets version has counted this selection already. Without words they are summed from the product
+    tally, whose rows stand for many products each, rather than counted product by product.
     """
     scope = scope or Scope()
-    where: list[sa.ColumnElement[bool]] = []  # besides "listed", which every query here adds
-    if scope.category is not None:
-        where.append(p.c.category_ids.contains([scope.category.id]))
-    if scope.vendor_id is not None:
-        where.append(p.c.vendor_id == scope.vendor_id)
     match = text_match(params.q) if params.q else None
-    if match is not None:
-        where.append(match.condition)
+    where = _scope_conditions(scope, PRODUCTS) + ([match.condition] if match is not None else [])
+    groups = _group_conditions(params, tree, PRODUCTS)
 
-    groups = _group_conditions(params, tree)
+    def count() -> FacetCounts:
+        if match is None and TALLY.answers(params):
+            return _facet_counts(TALLY, _scope_conditions(scope, TALLY), _group_conditions(params, tree, TALLY))
+        return _facet_counts(PRODUCTS, where, groups)
+
     searched = (params.q, match.corrected if match else None)
-    counts = _kept_facet_counts(params, scope, searched, lambda: _facet_counts(where, groups))
+    counts = _kept_facet_counts(params, scope, searched, count)
     total = counts.get("total")
     # Past the end (an old bookmark, a hand-typed page=9999): show the last page instead.
     page_number = min(params.page, max(1, -(-total // PER_PAGE)))
@@ -230,25 +235,88 @@ def corrected_words(q: str) -> str | None:
     return "".join([*pieces, text[at:]])
 
 
-def _group_conditions(params: ListingParams, tree: CategoryTree) -> dict[str, sa.ColumnElement[bool] | None]:
+CENT = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class Counted:
+    """The rows facet counts read, and each group's condition written on them.
+
+    PRODUCTS are the products themselves, one row each: they answer any selection. TALLY is the product
+    tally (ProductTally), one row per combination with its number of products: it knows the category
+    path, store, brand, in stock, the price band and the whole stars, so it answers listings without
+    words whose price range is a band's (the price facet's links) or none.
+    """
+
+    table: sa.Table
+    rows: sa.ColumnElement[bool]  # the rows that count at all
+    bucket: sa.ColumnElement[int]  # catalog_price_bucket(min_price): the price band, 0..len(PRICE_EDGES)
+    stars: sa.ColumnElement[Any]  # compared with whole stars
+    count: Callable[[sa.ColumnElement[bool]], sa.ColumnElement[int]]
+    price: Callable[[Decimal | None, Decimal | None], sa.ColumnElement[bool] | None]
+    answers: Callable[[ListingParams], bool]
+
+
+def _price_range(low: Decimal | None, high: Decimal | None) -> sa.ColumnElement[bool] | None:
+    found = [p.c.min_price >= low] if low is not None else []
+    found += [p.c.min_price <= high] if high is not None else []
+    return sa.and_(*found) if found else None
+
+
+# A price range on the bands' edges, as the price facet's links set it, in bands: from an edge up, and
+# up to a cent below an edge.
+BANDS_FROM = {edge: index + 1 for index, edge in enumerate(PRICE_EDGES)}
+BANDS_TO = {edge - CENT: index for index, edge in enumerate(PRICE_EDGES)}
+
+
+def _price_bands(low: Decimal | None, high: Decimal | None) -> sa.ColumnElement[bool] | None:
+    found = [t.c.price_bucket >= BANDS_FROM[low]] if low is not None else []
+    found += [t.c.price_bucket <= BANDS_TO[high]] if high is not None else []
+    return sa.and_(*found) if found else None
+
+
+PRODUCTS = Counted(
+    table=p,
+    rows=p.c.listed,
+    bucket=sa.func.catalog_price_bucket(p.c.min_price),
+    stars=p.c.rating_avg,
+    count=lambda condition: sa.func.count().filter(condition),
+    price=_price_range,
+    answers=lambda params: True,
+)
+TALLY = Counted(
+    table=t,
+    rows=t.c.products > 0,
+    bucket=t.c.price_bucket,
+    stars=t.c.rating_floor,  # rating_avg >= 4 exactly when its whole stars are: RATINGS are whole
+    count=lambda condition: sa.func.coalesce(sa.func.sum(t.c.products).filter(condition), 0),
+    price=_price_bands,
+    answers=lambda params: (
+        (params.price_min is None or params.price_min in BANDS_FROM)
+        and (params.price_max is None or params.price_max in BANDS_TO)
+    ),
+)
+
+
+def _scope_conditions(scope: Scope, source: Counted) -> list[sa.ColumnElement[bool]]:
+    columns = source.table.c
+    found = [columns.category_ids.contains([scope.category.id])] if scope.category is not None else []
+    return found + ([columns.vendor_id == scope.vendor_id] if scope.vendor_id is not None else [])
+
+
+def _group_conditions(
+    params: ListingParams, tree: CategoryTree, source: Counted
+) -> dict[str, sa.ColumnElement[bool] | None]:
+    columns = source.table.c
     category = tree.by_slug.get(params.category) if params.category else None
-    price: list[sa.ColumnElement[bool]] = []
-    if params.price_min is not None:
-        price.append(p.c.min_price >= params.price_min)
-    if params.price_max is not None:
-        price.append(p.c.min_price <= params.price_max)
     return {
-        "category": p.c.category_ids.contains([category.id]) if category else None,
-        "brand": p.c.brand.in_(params.brands) if params.brands else None,
-        "vendor": p.c.vendor_slug.in_(params.vendors) if params.vendors else None,
-        "price": sa.and_(*price) if price else None,
-        "rating": p.c.rating_avg >= params.rating if params.rating else None,
-        "in_stock": p.c.in_stock.is_(True) if params.in_stock else None,
+        "category": columns.category_ids.contains([category.id]) if category else None,
+        "brand": columns.brand.in_(params.brands) if params.brands else None,
+        "vendor": columns.vendor_slug.in_(params.vendors) if params.vendors else None,
+        "price": source.price(params.price_min, params.price_max),
+        "rating": source.stars >= params.rating if params.rating else None,
+        "in_stock": columns.in_stock.is_(True) if params.in_stock else None,
     }
-
-
-def _price_bucket() -> sa.ColumnElement[int]:
-    return sa.case(*((p.c.min_price < edge, index) for index, edge in enumerate(PRICE_EDGES)), else_=len(PRICE_EDGES))
 
 
 @dataclass
@@ -317,8 +385,10 @@ class _KeptCounts:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
-def _facet_counts(where: list[sa.ColumnElement[bool]], groups: dict[str, sa.ColumnElement[bool] | None]) -> FacetCounts:
-    """Every facet's counts and the total, in one statement and one pass over the matching products.
+def _facet_counts(
+    source: Counted, where: list[sa.ColumnElement[bool]], groups: dict[str, sa.ColumnElement[bool] | None]
+) -> FacetCounts:
+    """Every facet's counts and the total, in one statement and one pass over the matching rows of source.
 
     GROUPING SETS aggregate the matching rows once into a hash table per facet; each facet's count is
     a FILTERed count honouring every other group's selection. Categories need the product's category
@@ -331,12 +401,13 @@ def _facet_counts(where: list[sa.ColumnElement[bool]], groups: dict[str, sa.Colu
     def others(group: str | None, *more: sa.ColumnElement[bool]) -> sa.ColumnElement[bool]:
         return sa.and_(sa.true(), *(flag for name, flag in flags.items() if name != group and flag is not None), *more)
 
-    categories = sa.func.unnest(p.c.category_ids).table_valued("category_id", with_ordinality="ord").render_derived("c")
-    once = sa.or_(categories.c.ord.is_(None), categories.c.ord == 1)  # each product's first row
-    bucket = _price_bucket().label("bucket")
+    x = source.table.c
+    categories = sa.func.unnest(x.category_ids).table_valued("category_id", with_ordinality="ord").render_derived("c")
+    once = sa.or_(categories.c.ord.is_(None), categories.c.ord == 1)  # each row's first category
+    bucket = source.bucket.label("bucket")
 
     def count(*conditions: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
-        return sa.func.count().filter(sa.and_(*conditions))
+        return source.count(sa.and_(*conditions))
 
     counted = {
         "total": count(once, others(None)),
@@ -344,18 +415,18 @@ def _facet_counts(where: list[sa.ColumnElement[bool]], groups: dict[str, sa.Colu
         "vendor": count(once, others("vendor")),
         "price": count(once, others("price")),
         "category": count(others("category")),
-        **{f"rating_{stars}": count(once, others("rating", p.c.rating_avg >= stars)) for stars in RATINGS},
-        "in_stock": count(once, others("in_stock", p.c.in_stock)),
+        **{f"rating_{stars}": count(once, others("rating", source.stars >= stars)) for stars in RATINGS},
+        "in_stock": count(once, others("in_stock", x.in_stock)),
     }
-    keys = (p.c.brand, p.c.vendor_slug, bucket, categories.c.category_id)
-    columns = [sa.func.grouping(*keys).label("kind"), *keys, p.c.vendor_name]
+    keys = (x.brand, x.vendor_slug, bucket, categories.c.category_id)
+    columns = [sa.func.grouping(*keys).label("kind"), *keys, x.vendor_name]
     statement = (
         sa.select(*columns, *(c.label(f"n_{n}") for n, c in counted.items()))
-        .select_from(p.outerjoin(categories, sa.true()))
-        .where(p.c.listed, *where)
+        .select_from(source.table.outerjoin(categories, sa.true()))
+        .where(source.rows, *where)
         .group_by(
             sa.func.grouping_sets(
-                sa.tuple_(p.c.brand), sa.tuple_(p.c.vendor_slug, p.c.vendor_name), sa.tuple_(bucket),
+                sa.tuple_(x.brand), sa.tuple_(x.vendor_slug, x.vendor_name), sa.tuple_(bucket),
                 sa.tuple_(categories.c.category_id), sa.tuple_(),
             )
         )
@@ -366,13 +437,13 @@ def _facet_counts(where: list[sa.ColumnElement[bool]], groups: dict[str, sa.Colu
     for row in db.session.execute(statement):
         facet = by_kind[row.kind]
         if facet is None:
-            counts.counts[("total", None)] = row.n_total
-            counts.counts[("in_stock", None)] = row.n_in_stock
+            counts.counts[("total", None)] = int(row.n_total)
+            counts.counts[("in_stock", None)] = int(row.n_in_stock)
             for stars in RATINGS:
-                counts.counts[("rating", str(stars))] = row._mapping[f"n_rating_{stars}"]
+                counts.counts[("rating", str(stars))] = int(row._mapping[f"n_rating_{stars}"])
             continue
         key = {"brand": row.brand, "vendor": row.vendor_slug, "price": row.bucket, "category": row.category_id}[facet]
-        count_of = row._mapping[f"n_{facet}"]
+        count_of = int(row._mapping[f"n_{facet}"])
         if key is None or not count_of:
             continue  # no brand / store / category is not an option; nor is one the other filters rule out
         counts.counts[(facet, str(key))] = count_of
@@ -430,11 +501,10 @@ def _category_options(params: ListingParams, tree: CategoryTree, counts: FacetCo
 
 def _price_buckets(params: ListingParams, counts: FacetCounts) -> list[PriceBucket]:
     """Fixed bands of the "from" price; a band's link sets price_min and price_max (a cent below the next)."""
-    cent = Decimal("0.01")
-    edges: list[Decimal | None] = [None, *(edge.quantize(cent) for edge in PRICE_EDGES), None]
+    edges: list[Decimal | None] = [None, *(edge.quantize(CENT) for edge in PRICE_EDGES), None]
     buckets = []
     for index, (low, high) in enumerate(pairwise(edges)):
-        price_max = high - cent if high is not None else None
+        price_max = high - CENT if high is not None else None
         if low is None:
             label = f"Under {high:.0f}"
         elif high is None:

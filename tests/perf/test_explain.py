@@ -40,12 +40,14 @@ def test_the_page_uses_its_indexes_and_never_scans_all_products(analysed, page):
     assert explain.problems(page, plans) == []
 
 
-def test_the_category_facets_and_cards_read_only_listed_products_of_the_category(analysed):
+def test_a_category_pages_facets_are_summed_from_the_tally_and_its_cards_read_through_an_index(analysed):
     plans = explain.explain(analysed, "/c/audio", analyze=False, settings=NO_SEQSCAN)
     facets = next(plan for plan in plans if "GROUPING SETS" in plan.statement)
+    cards = next(plan for plan in plans if "main_image" in plan.statement)
 
-    assert "ix_product_category_ids" in facets.indexes
-    assert "product" not in facets.seq_scanned
+    assert {name for _, name in facets.scans} <= {"", "product_tally", "pk_product_tally", "ux_product_tally_key"}
+    assert cards.indexes & {"ix_product_category_ids", "ix_product_listed_created_at"}
+    assert "product" not in cards.seq_scanned
 
 
 def test_the_spelling_correction_reads_only_the_dictionary_through_its_trigram_index(analysed):

@@ -1,0 +1,167 @@
+"""The product tally: listings without words count their facets from it, so it must always equal the products.
+
+Every kind of catalogue change goes through the real event handlers (or, for ratings, the column the
+reviews write); after each one the tally must equal a count of the listed products, and a page's facet
+counts from the tally must equal the same selection counted product by product.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+import sqlalchemy as sa
+from werkzeug.datastructures import MultiDict
+
+from storefront.catalog import search
+from storefront.catalog.forms import ListingParams
+from storefront.catalog.queries import category_tree
+from tests.storefront.conftest import main_of, page_text, storefront_sql, variant
+
+KEY = "category_ids, vendor_id, vendor_slug, vendor_name, brand, price_bucket, rating_floor, in_stock"
+COUNTED = f"""
+    SELECT {KEY}, count(*) AS products FROM (
+        SELECT category_ids, vendor_id, vendor_slug, vendor_name, brand,
+               catalog_price_bucket(min_price) AS price_bucket, floor(rating_avg)::smallint AS rating_floor, in_stock
+        FROM product WHERE listed
+    ) AS listed GROUP BY {KEY}
+"""
+TALLIED = f"SELECT {KEY}, products FROM product_tally WHERE products <> 0"
+
+
+def assert_tally_matches(app) -> None:
+    counted = sorted(map(tuple, storefront_sql(app, COUNTED)), key=repr)
+    tallied = sorted(map(tuple, storefront_sql(app, TALLIED)), key=repr)
+    assert tallied == counted
+    assert storefront_sql(app, "SELECT count(*) FROM product_tally WHERE products < 0")[0][0] == 0
+
+
+def rate(app, product_id: int, rating: str | None) -> None:
+    with app.app_context():
+        session = app.extensions["sqlalchemy"].session
+        session.execute(
+            sa.text("UPDATE product SET rating_avg = :rating, rating_count = 1 WHERE id = :id"),
+            {"rating": rating, "id": product_id},
+        )
+        session.commit()
+
+
+@pytest.fixture
+def stocked(shop):
+    shop.vendor(2, "Garden Goods")
+    shop.category(1, "Audio", position=1)
+    shop.category(2, "Headphones", parent_id=1)
+    shop.category(3, "Speakers", parent_id=1)
+    shop.category(4, "Garden", position=2)
+    with shop.batch():
+        shop.product(1, title="Studio Headphones", brand="Northwind", category_id=2, price="24.99")
+        shop.product(2, title="Travel Headphones", brand="Northwind", category_id=2, price="25.00")
+        shop.product(3, title="Bookshelf Speaker", brand="Boom", category_id=3, price="149.00", available=0)
+        shop.product(4, title="Unfiled Gadget", price="500.00")
+        shop.product(5, vendor_id=2, title="Hose Reel", brand="Greenline", category_id=4, price="49.99")
+        shop.product(
+            6,
+            vendor_id=2,
+            title="Garden Lamp",
+            category_id=4,
+            variants=[variant(600, "99.99", available=0), variant(601, "250.00", available=3)],
+        )
+    return shop
+
+
+def test_the_tally_follows_every_kind_of_catalogue_change(storefront, stocked):
+    shop = stocked
+    assert_tally_matches(storefront)
+    assert storefront_sql(storefront, "SELECT sum(products) FROM product_tally")[0][0] == 6
+
+    steps = [
+        lambda: shop.product(1, title="Studio Headphones", brand="Northwind", category_id=2, price="60.00"),  # band
+        lambda: shop.stock(2, 200, 0),  # sold out: leaves "in stock"
+        lambda: shop.stock(3, 300, 7),  # back in stock
+        lambda: shop.stock(1, 100, 3),  # fewer units, still in stock: the same combination
+        lambda: shop.product(5, vendor_id=2, title="Hose Reel", brand="Greenway", category_id=4, price="49.99"),
+        lambda: shop.product(4, title="Unfiled Gadget", category_id=3, price="500.00"),  # filed under Speakers
+        lambda: shop.category(3, "Speakers", parent_id=4),  # the subcategory moves to another root
+        lambda: rate(storefront, 1, "4.00"),
+        lambda: rate(storefront, 2, "3.99"),
+        lambda: rate(storefront, 1, None),
+        lambda: shop.remove(6, vendor_id=2),
+        lambda: shop.suspend(2, "Garden Goods"),  # every product of the store unlisted at once
+        lambda: shop.vendor(2, "Garden Goods", slug="garden-goods-co"),  # back, under a new address
+        lambda: shop.product(7, title="Desk Fan", brand="Boom", category_id=2, price="0.00"),
+    ]
+    for step in steps:
+        step()
+        assert_tally_matches(storefront)
+
+
+@pytest.mark.parametrize(
+    "selection",
+    [
+        {},
+        {"brand": ["Northwind"]},
+        {"brand": ["Northwind", "Boom"], "in_stock": "1"},
+        {"vendor": ["garden-goods"]},
+        {"price_min": "25", "price_max": "49.99"},
+        {"price_min": "250"},
+        {"price_max": "24.99", "in_stock": "1"},
+        {"rating": "4"},
+        {"rating": "3", "brand": ["Northwind"]},
+        {"category": "headphones", "in_stock": "1"},
+    ],
+)
+@pytest.mark.parametrize("scope", ["all", "audio", "garden", "store"])
+def test_facets_from_the_tally_equal_the_products_counted_one_by_one(storefront, stocked, scope, selection):
+    rate(storefront, 1, "4.50")
+    rate(storefront, 2, "3.25")
+    with storefront.test_request_context():
+        tree = category_tree()
+        where = search.Scope(
+            category=tree.by_slug.get(scope),
+            vendor_id=2 if scope == "store" else None,
+        )
+        params = ListingParams.from_args(MultiDict(selection))
+        assert search.TALLY.answers(params)
+        from_tally = search._facet_counts(
+            search.TALLY,
+            search._scope_conditions(where, search.TALLY),
+            search._group_conditions(params, tree, search.TALLY),
+        )
+        one_by_one = search._facet_counts(
+            search.PRODUCTS,
+            search._scope_conditions(where, search.PRODUCTS),
+            search._group_conditions(params, tree, search.PRODUCTS),
+        )
+
+    assert from_tally == one_by_one
+    assert from_tally.get("total") > 0 or selection
+
+
+def test_a_price_range_off_the_bands_is_counted_from_the_products(storefront, stocked):
+    html = main_of(page_text(storefront.test_client().get("/c/audio?price_min=20&price_max=30")))
+
+    assert "Studio Headphones" in html and "Travel Headphones" in html and "Bookshelf Speaker" not in html
+    with storefront.test_request_context():
+        assert not search.TALLY.answers(ListingParams.from_args(MultiDict({"price_min": "20"})))
+        assert not search.TALLY.answers(ListingParams.from_args(MultiDict({"price_max": "30"})))
+        assert search.TALLY.answers(ListingParams.from_args(MultiDict({"price_min": "25.00", "price_max": "49.99"})))
+
+
+def test_the_databases_price_bands_are_the_pages_bands(storefront):
+    for index, edge in enumerate(search.PRICE_EDGES):
+        below, at_edge = storefront_sql(
+            storefront,
+            "SELECT catalog_price_bucket(:below), catalog_price_bucket(:edge)",
+            below=edge - Decimal("0.01"),
+            edge=edge,
+        )[0]
+        assert (below, at_edge) == (index, index + 1)
+    assert storefront_sql(storefront, "SELECT catalog_price_bucket(0)")[0][0] == 0
+
+
+def test_the_home_page_counts_each_top_level_category_from_the_tally(storefront, stocked):
+    stocked.suspend(2, "Garden Goods")
+    html = main_of(page_text(storefront.test_client().get("/")))
+
+    assert 'category-tile-count">3 products' in html  # Audio: 1, 2 and 3; product 4 is unfiled
+    assert "/c/garden" not in html  # both its products' store is suspended
