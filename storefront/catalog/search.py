@@ -105,29 +105,21 @@ def listing(params: ListingParams, tree: CategoryTree, scope: Scope | None = Non
 
     Two statements (facets with the total, the cards with their images), three with words to match and
     four when they found few products (the spelling correction); the facets are skipped when this
-    facets version has counted this selection already. Without words they are summed from the product
-    tally, whose rows stand for many products each, rather than counted product by product.
+    facets version has counted this selection already.
     """
     scope = scope or Scope()
     match = text_match(params.q) if params.q else None
-    where = _scope_conditions(scope, PRODUCTS) + ([match.condition] if match is not None else [])
-    groups = _group_conditions(params, tree, PRODUCTS)
-
-    def count() -> FacetCounts:
-        if match is None and TALLY.answers(params):
-            return _facet_counts(TALLY, _scope_conditions(scope, TALLY), _group_conditions(params, tree, TALLY))
-        return _facet_counts(PRODUCTS, where, groups)
-
     searched = (params.q, match.corrected if match else None)
-    counts = _kept_facet_counts(params, scope, searched, count)
+    counts = _kept_facet_counts(params, scope, searched, lambda: facet_counts(params, tree, scope, match))
     total = counts.get("total")
     # Past the end (an old bookmark, a hand-typed page=9999): show the last page instead.
     page_number = min(params.page, max(1, -(-total // PER_PAGE)))
     order = _order(params.sort, match)
+    filters = (c for c in _product_filters(params, tree).values() if c is not None)
     cards = (
         load_cards(
             card_query()
-            .where(*where, *(c for c in groups.values() if c is not None))
+            .where(*_product_scope(scope), *([match.condition] if match is not None else []), *filters)
             .order_by(*order, p.c.id.desc())
             .limit(PER_PAGE)
             .offset((page_number - 1) * PER_PAGE)
@@ -236,87 +228,105 @@ def corrected_words(q: str) -> str | None:
 
 
 CENT = Decimal("0.01")
-
-
-@dataclass(frozen=True)
-class Counted:
-    """The rows facet counts read, and each group's condition written on them.
-
-    PRODUCTS are the products themselves, one row each: they answer any selection. TALLY is the product
-    tally (ProductTally), one row per combination with its number of products: it knows the category
-    path, store, brand, in stock, the price band and the whole stars, so it answers listings without
-    words whose price range is a band's (the price facet's links) or none.
-    """
-
-    table: sa.Table
-    rows: sa.ColumnElement[bool]  # the rows that count at all
-    bucket: sa.ColumnElement[int]  # catalog_price_bucket(min_price): the price band, 0..len(PRICE_EDGES)
-    stars: sa.ColumnElement[Any]  # compared with whole stars
-    count: Callable[[sa.ColumnElement[bool]], sa.ColumnElement[int]]
-    price: Callable[[Decimal | None, Decimal | None], sa.ColumnElement[bool] | None]
-    answers: Callable[[ListingParams], bool]
-
-
-def _price_range(low: Decimal | None, high: Decimal | None) -> sa.ColumnElement[bool] | None:
-    found = [p.c.min_price >= low] if low is not None else []
-    found += [p.c.min_price <= high] if high is not None else []
-    return sa.and_(*found) if found else None
-
-
 # A price range on the bands' edges, as the price facet's links set it, in bands: from an edge up, and
 # up to a cent below an edge.
 BANDS_FROM = {edge: index + 1 for index, edge in enumerate(PRICE_EDGES)}
 BANDS_TO = {edge - CENT: index for index, edge in enumerate(PRICE_EDGES)}
 
 
-def _price_bands(low: Decimal | None, high: Decimal | None) -> sa.ColumnElement[bool] | None:
-    found = [t.c.price_bucket >= BANDS_FROM[low]] if low is not None else []
-    found += [t.c.price_bucket <= BANDS_TO[high]] if high is not None else []
+def _product_scope(scope: Scope) -> list[sa.ColumnElement[bool]]:
+    found = [p.c.category_ids.contains([scope.category.id])] if scope.category is not None else []
+    return found + ([p.c.vendor_id == scope.vendor_id] if scope.vendor_id is not None else [])
+
+
+def _price_range(params: ListingParams) -> sa.ColumnElement[bool] | None:
+    found = [p.c.min_price >= params.price_min] if params.price_min is not None else []
+    found += [p.c.min_price <= params.price_max] if params.price_max is not None else []
     return sa.and_(*found) if found else None
 
 
-PRODUCTS = Counted(
-    table=p,
-    rows=p.c.listed,
-    bucket=sa.func.catalog_price_bucket(p.c.min_price),
-    stars=p.c.rating_avg,
-    count=lambda condition: sa.func.count().filter(condition),
-    price=_price_range,
-    answers=lambda params: True,
-)
-TALLY = Counted(
-    table=t,
-    rows=t.c.products > 0,
-    bucket=t.c.price_bucket,
-    stars=t.c.rating_floor,  # rating_avg >= 4 exactly when its whole stars are: RATINGS are whole
-    count=lambda condition: sa.func.coalesce(sa.func.sum(t.c.products).filter(condition), 0),
-    price=_price_bands,
-    answers=lambda params: (
-        (params.price_min is None or params.price_min in BANDS_FROM)
-        and (params.price_max is None or params.price_max in BANDS_TO)
-    ),
-)
+def _product_filters(params: ListingParams, tree: CategoryTree) -> dict[str, sa.ColumnElement[bool] | None]:
+    """Each group's selection as a condition on products: what the cards of a page must match."""
+    category = tree.by_slug.get(params.category) if params.category else None
+    return {
+        "category": p.c.category_ids.contains([category.id]) if category else None,
+        "brand": p.c.brand.in_(params.brands) if params.brands else None,
+        "vendor": p.c.vendor_slug.in_(params.vendors) if params.vendors else None,
+        "price": _price_range(params),
+        "rating": p.c.rating_avg >= params.rating if params.rating else None,
+        "in_stock": p.c.in_stock.is_(True) if params.in_stock else None,
+    }
 
 
-def _scope_conditions(scope: Scope, source: Counted) -> list[sa.ColumnElement[bool]]:
-    columns = source.table.c
-    found = [columns.category_ids.contains([scope.category.id])] if scope.category is not None else []
-    return found + ([columns.vendor_id == scope.vendor_id] if scope.vendor_id is not None else [])
+@dataclass(frozen=True)
+class Tallied:
+    """Rows shaped like product_tally, each standing for `products` products: what facets are counted from.
+
+    A listing without words whose price range is a band's (the price facet's links) or none reads the
+    product tally itself: a few hundred rows whatever the catalogue's size. Any other selection groups
+    its matching products the same way within the statement, so the facets' GROUPING SETS (and the
+    categories unnested) work through those groups instead of every match; the price range, which the
+    groups cannot know from the band, becomes a column of the grouping.
+    """
+
+    rows: sa.FromClause
+    where: list[sa.ColumnElement[bool]]
+    price: sa.ColumnElement[bool] | None  # the price range's condition on these rows
+
+
+def _tallied(params: ListingParams, scope: Scope, match: TextMatch | None) -> Tallied:
+    on_bands = (params.price_min is None or params.price_min in BANDS_FROM) and (
+        params.price_max is None or params.price_max in BANDS_TO
+    )
+    if match is None and on_bands:
+        where = [t.c.products > 0]
+        where += [t.c.category_ids.contains([scope.category.id])] if scope.category is not None else []
+        where += [t.c.vendor_id == scope.vendor_id] if scope.vendor_id is not None else []
+        bands = [t.c.price_bucket >= BANDS_FROM[params.price_min]] if params.price_min is not None else []
+        bands += [t.c.price_bucket <= BANDS_TO[params.price_max]] if params.price_max is not None else []
+        return Tallied(t, where, sa.and_(*bands) if bands else None)
+    price = _price_range(params)
+    key: dict[str, sa.ColumnElement[Any]] = {
+        "category_ids": p.c.category_ids,
+        "vendor_slug": p.c.vendor_slug,
+        "vendor_name": p.c.vendor_name,
+        "brand": p.c.brand,
+        "price_bucket": sa.func.catalog_price_bucket(p.c.min_price),
+        "rating_floor": sa.cast(sa.func.floor(p.c.rating_avg), sa.SmallInteger),
+        "in_stock": p.c.in_stock,
+    }
+    if price is not None:
+        key["in_price_range"] = sa.func.coalesce(price, False)
+    grouped = (
+        sa.select(*(column.label(name) for name, column in key.items()), sa.func.count().label("products"))
+        .where(p.c.listed, *_product_scope(scope), *([match.condition] if match is not None else []))
+        .group_by(*key.values())
+        .subquery("matched")
+    )
+    return Tallied(grouped, [], grouped.c.in_price_range if price is not None else None)
 
 
 def _group_conditions(
-    params: ListingParams, tree: CategoryTree, source: Counted
+    params: ListingParams, tree: CategoryTree, tallied: Tallied
 ) -> dict[str, sa.ColumnElement[bool] | None]:
-    columns = source.table.c
+    """Each group's selection as a condition on tally-shaped rows."""
+    columns = tallied.rows.c
     category = tree.by_slug.get(params.category) if params.category else None
     return {
         "category": columns.category_ids.contains([category.id]) if category else None,
         "brand": columns.brand.in_(params.brands) if params.brands else None,
         "vendor": columns.vendor_slug.in_(params.vendors) if params.vendors else None,
-        "price": source.price(params.price_min, params.price_max),
-        "rating": source.stars >= params.rating if params.rating else None,
+        "price": tallied.price,
+        # rating_avg >= 4 exactly when its whole stars are: RATINGS are whole stars.
+        "rating": columns.rating_floor >= params.rating if params.rating else None,
         "in_stock": columns.in_stock.is_(True) if params.in_stock else None,
     }
+
+
+def facet_counts(params: ListingParams, tree: CategoryTree, scope: Scope, match: TextMatch | None) -> FacetCounts:
+    """Every facet's counts and the total for this selection, in one statement (see Tallied)."""
+    tallied = _tallied(params, scope, match)
+    return _facet_counts(tallied, _group_conditions(params, tree, tallied))
 
 
 @dataclass
@@ -385,15 +395,12 @@ class _KeptCounts:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
-def _facet_counts(
-    source: Counted, where: list[sa.ColumnElement[bool]], groups: dict[str, sa.ColumnElement[bool] | None]
-) -> FacetCounts:
-    """Every facet's counts and the total, in one statement and one pass over the matching rows of source.
+def _facet_counts(tallied: Tallied, groups: dict[str, sa.ColumnElement[bool] | None]) -> FacetCounts:
+    """Every facet's counts and the total, in one statement and one pass over the tally-shaped rows.
 
-    GROUPING SETS aggregate the matching rows once into a hash table per facet; each facet's count is
-    a FILTERed count honouring every other group's selection. Categories need the product's category
-    ids unnested (a product counts under each of its categories), so the other facets count only the
-    first row of each product.
+    GROUPING SETS aggregate the rows once into a hash table per facet; each facet's count is a FILTERed
+    sum honouring every other group's selection. Categories need each row's category ids unnested (its
+    products count under each of their categories), so the other facets count only the first of them.
     """
     # NULL (no brand, no rating) counts as "not selected", never as unknown.
     flags = {name: sa.func.coalesce(cond, False) if cond is not None else None for name, cond in groups.items()}
@@ -401,13 +408,13 @@ def _facet_counts(
     def others(group: str | None, *more: sa.ColumnElement[bool]) -> sa.ColumnElement[bool]:
         return sa.and_(sa.true(), *(flag for name, flag in flags.items() if name != group and flag is not None), *more)
 
-    x = source.table.c
+    x = tallied.rows.c
     categories = sa.func.unnest(x.category_ids).table_valued("category_id", with_ordinality="ord").render_derived("c")
     once = sa.or_(categories.c.ord.is_(None), categories.c.ord == 1)  # each row's first category
-    bucket = source.bucket.label("bucket")
+    bucket = x.price_bucket.label("bucket")
 
     def count(*conditions: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
-        return source.count(sa.and_(*conditions))
+        return sa.func.coalesce(sa.func.sum(x.products).filter(sa.and_(*conditions)), 0)
 
     counted = {
         "total": count(once, others(None)),
@@ -415,15 +422,15 @@ def _facet_counts(
         "vendor": count(once, others("vendor")),
         "price": count(once, others("price")),
         "category": count(others("category")),
-        **{f"rating_{stars}": count(once, others("rating", source.stars >= stars)) for stars in RATINGS},
+        **{f"rating_{stars}": count(once, others("rating", x.rating_floor >= stars)) for stars in RATINGS},
         "in_stock": count(once, others("in_stock", x.in_stock)),
     }
     keys = (x.brand, x.vendor_slug, bucket, categories.c.category_id)
     columns = [sa.func.grouping(*keys).label("kind"), *keys, x.vendor_name]
     statement = (
         sa.select(*columns, *(c.label(f"n_{n}") for n, c in counted.items()))
-        .select_from(source.table.outerjoin(categories, sa.true()))
-        .where(source.rows, *where)
+        .select_from(tallied.rows.outerjoin(categories, sa.true()))
+        .where(*tallied.where)
         .group_by(
             sa.func.grouping_sets(
                 sa.tuple_(x.brand), sa.tuple_(x.vendor_slug, x.vendor_name), sa.tuple_(bucket),
