@@ -26,6 +26,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 
 from storefront.catalog.forms import PER_PAGE, RATINGS, ListingParams
 from storefront.catalog.models import Category, Product, ProductTally, SearchWord
@@ -105,28 +106,41 @@ def listing(params: ListingParams, tree: CategoryTree, scope: Scope | None = Non
 
     Two statements (facets with the total, the cards with their images), three with words to match and
     four when they found few products (the spelling correction); the facets are skipped when this
-    facets version has counted this selection already.
+    facets version has counted this selection already. A search that counts them picks the page's
+    cards in the same statement, so its matches are read once; the cards are then loaded by id.
     """
     scope = scope or Scope()
     match = text_match(params.q) if params.q else None
     searched = (params.q, match.corrected if match else None)
-    counts = _kept_facet_counts(params, scope, searched, lambda: facet_counts(params, tree, scope, match))
+    order = [*_order(params.sort, match), (p.c.id, sa.desc)]
+    filters = [c for c in _product_filters(params, tree).values() if c is not None]
+    counted_page: list[int] | None = None
+
+    def count() -> FacetCounts:
+        nonlocal counted_page
+        # A search reads its matches once for both its facets and the ids of this page's cards.
+        wanted = PageWanted(order, filters, (params.page - 1) * PER_PAGE) if match is not None else None
+        tallied = _tallied(params, scope, match, wanted)
+        counts, counted_page = _facet_counts(tallied, _group_conditions(params, tree, tallied))
+        return counts
+
+    counts = _kept_facet_counts(params, scope, searched, count)
     total = counts.get("total")
     # Past the end (an old bookmark, a hand-typed page=9999): show the last page instead.
     page_number = min(params.page, max(1, -(-total // PER_PAGE)))
-    order = _order(params.sort, match)
-    filters = (c for c in _product_filters(params, tree).values() if c is not None)
-    cards = (
-        load_cards(
+    if not total:
+        cards = []
+    elif counted_page is not None and page_number == params.page:
+        by_id = {card.id: card for card in load_cards(card_query().where(p.c.id.in_(counted_page)))}
+        cards = [by_id[card_id] for card_id in counted_page if card_id in by_id]
+    else:
+        cards = load_cards(
             card_query()
             .where(*_product_scope(scope), *([match.condition] if match is not None else []), *filters)
-            .order_by(*order, p.c.id.desc())
+            .order_by(*(direction(column) for column, direction in order))
             .limit(PER_PAGE)
             .offset((page_number - 1) * PER_PAGE)
         )
-        if total
-        else []
-    )
     return Listing(
         params=params,
         page=Page(cards, page_number, total, PER_PAGE),
@@ -272,9 +286,19 @@ class Tallied:
     rows: sa.FromClause
     where: list[sa.ColumnElement[bool]]
     price: sa.ColumnElement[bool] | None  # the price range's condition on these rows
+    page_ids: sa.ScalarSelect[Any] | None = None  # the ids of a page's cards, in order (see PageWanted)
 
 
-def _tallied(params: ListingParams, scope: Scope, match: TextMatch | None) -> Tallied:
+@dataclass(frozen=True)
+class PageWanted:
+    """A page of cards to pick from the same matches the facets count: one read of them for both."""
+
+    order: list[Ordering]
+    filters: list[sa.ColumnElement[bool]]  # the selection, on products
+    offset: int
+
+
+def _tallied(params: ListingParams, scope: Scope, match: TextMatch | None, wanted: PageWanted | None = None) -> Tallied:
     on_bands = (params.price_min is None or params.price_min in BANDS_FROM) and (
         params.price_max is None or params.price_max in BANDS_TO
     )
@@ -297,13 +321,38 @@ def _tallied(params: ListingParams, scope: Scope, match: TextMatch | None) -> Ta
     }
     if price is not None:
         key["in_price_range"] = sa.func.coalesce(price, False)
-    grouped = (
-        sa.select(*(column.label(name) for name, column in key.items()), sa.func.count().label("products"))
-        .where(p.c.listed, *_product_scope(scope), *([match.condition] if match is not None else []))
-        .group_by(*key.values())
-        .subquery("matched")
+    where = [p.c.listed, *_product_scope(scope), *([match.condition] if match is not None else [])]
+    price_of = (lambda rows: rows.c.in_price_range) if price is not None else (lambda rows: None)
+    if wanted is None:
+        grouped = (
+            sa.select(*(column.label(name) for name, column in key.items()), sa.func.count().label("products"))
+            .where(*where)
+            .group_by(*key.values())
+            .subquery("matched")
+        )
+        return Tallied(grouped, [], price_of(grouped))
+    # The matches once (a CTE read twice is materialised): grouped for the facets, sorted for the page.
+    columns = {
+        **key,
+        **{f"o{index}": column for index, (column, _) in enumerate(wanted.order)},
+        "chosen": sa.and_(sa.true(), *wanted.filters),
+    }
+    matched = sa.select(*(column.label(name) for name, column in columns.items())).where(*where).cte("matched")
+    keys = [matched.c[name] for name in key]
+    grouped = sa.select(*keys, sa.func.count().label("products")).group_by(*keys).subquery("grouped")
+    sort_keys = [f"o{index}" for index in range(len(wanted.order))]
+    page = (
+        sa.select(*(matched.c[name] for name in sort_keys))
+        .where(matched.c.chosen)
+        .order_by(*(direction(matched.c[name]) for name, (_, direction) in zip(sort_keys, wanted.order, strict=True)))
+        .limit(PER_PAGE)
+        .offset(wanted.offset)
+        .subquery("page")
     )
-    return Tallied(grouped, [], grouped.c.in_price_range if price is not None else None)
+    in_order = [direction(page.c[name]) for name, (_, direction) in zip(sort_keys, wanted.order, strict=True)]
+    # The last sort key is the product id (listing() ends every order with it).
+    page_ids = sa.select(sa.func.array_agg(aggregate_order_by(page.c[sort_keys[-1]], *in_order))).scalar_subquery()
+    return Tallied(grouped, [], price_of(grouped), page_ids)
 
 
 def _group_conditions(
@@ -326,7 +375,7 @@ def _group_conditions(
 def facet_counts(params: ListingParams, tree: CategoryTree, scope: Scope, match: TextMatch | None) -> FacetCounts:
     """Every facet's counts and the total for this selection, in one statement (see Tallied)."""
     tallied = _tallied(params, scope, match)
-    return _facet_counts(tallied, _group_conditions(params, tree, tallied))
+    return _facet_counts(tallied, _group_conditions(params, tree, tallied))[0]
 
 
 @dataclass
@@ -395,8 +444,11 @@ class _KeptCounts:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
-def _facet_counts(tallied: Tallied, groups: dict[str, sa.ColumnElement[bool] | None]) -> FacetCounts:
-    """Every facet's counts and the total, in one statement and one pass over the tally-shaped rows.
+def _facet_counts(
+    tallied: Tallied, groups: dict[str, sa.ColumnElement[bool] | None]
+) -> tuple[FacetCounts, list[int] | None]:
+    """Every facet's counts and the total, in one statement and one pass over the tally-shaped rows, and
+    the ids of the page's cards when tallied asks for them.
 
     GROUPING SETS aggregate the rows once into a hash table per facet; each facet's count is a FILTERed
     sum honouring every other group's selection. Categories need each row's category ids unnested (its
@@ -427,6 +479,8 @@ def _facet_counts(tallied: Tallied, groups: dict[str, sa.ColumnElement[bool] | N
     }
     keys = (x.brand, x.vendor_slug, bucket, categories.c.category_id)
     columns = [sa.func.grouping(*keys).label("kind"), *keys, x.vendor_name]
+    if tallied.page_ids is not None:
+        columns.append(tallied.page_ids.label("page_ids"))  # an InitPlan: computed once, on every row
     statement = (
         sa.select(*columns, *(c.label(f"n_{n}") for n, c in counted.items()))
         .select_from(tallied.rows.outerjoin(categories, sa.true()))
@@ -441,7 +495,10 @@ def _facet_counts(tallied: Tallied, groups: dict[str, sa.ColumnElement[bool] | N
     # grouping(brand, vendor_slug, bucket, category_id): a bit set for each key the row is not grouped by.
     by_kind = {0b0111: "brand", 0b1011: "vendor", 0b1101: "price", 0b1110: "category", 0b1111: None}
     counts = FacetCounts()
+    page_ids: list[int] | None = [] if tallied.page_ids is not None else None
     for row in db.session.execute(statement):
+        if page_ids is not None:
+            page_ids = list(row.page_ids or [])
         facet = by_kind[row.kind]
         if facet is None:
             counts.counts[("total", None)] = int(row.n_total)
@@ -456,17 +513,21 @@ def _facet_counts(tallied: Tallied, groups: dict[str, sa.ColumnElement[bool] | N
         counts.counts[(facet, str(key))] = count_of
         if facet == "vendor" and row.vendor_name:
             counts.labels[str(key)] = row.vendor_name
-    return counts
+    return counts, page_ids
 
 
-def _order(sort: str, match: TextMatch | None) -> list[sa.ColumnElement[Any]]:
+Ordering = tuple[sa.ColumnElement[Any], Callable[[sa.ColumnElement[Any]], sa.ColumnElement[Any]]]
+
+
+def _order(sort: str, match: TextMatch | None) -> list[Ordering]:
+    """The sort's columns with their directions (applied to the products or to the same columns of a CTE)."""
     if sort == "relevance" and match is not None:
-        return [match.rank.desc(), p.c.rating_count.desc()]
+        return [(match.rank, sa.desc), (p.c.rating_count, sa.desc)]
     return {
-        "price_asc": [p.c.min_price.asc()],
-        "price_desc": [p.c.min_price.desc()],
-        "rating": [p.c.rating_avg.desc().nulls_last(), p.c.rating_count.desc()],
-    }.get(sort, [p.c.created_at.desc()])
+        "price_asc": [(p.c.min_price, sa.asc)],
+        "price_desc": [(p.c.min_price, sa.desc)],
+        "rating": [(p.c.rating_avg, lambda column: sa.nulls_last(sa.desc(column))), (p.c.rating_count, sa.desc)],
+    }.get(sort, [(p.c.created_at, sa.desc)])
 
 
 def _facets(params: ListingParams, tree: CategoryTree, scope: Scope, counts: FacetCounts) -> Facets:

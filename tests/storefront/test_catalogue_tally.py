@@ -7,6 +7,7 @@ counts from the tally must equal the same selection counted product by product.
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -14,9 +15,9 @@ import sqlalchemy as sa
 from werkzeug.datastructures import MultiDict
 
 from storefront.catalog import search
-from storefront.catalog.forms import ListingParams
+from storefront.catalog.forms import SORTS, ListingParams
 from storefront.catalog.queries import category_tree
-from tests.storefront.conftest import main_of, page_text, storefront_sql, variant
+from tests.storefront.conftest import at, main_of, page_text, storefront_sql, variant
 
 KEY = "category_ids, vendor_id, vendor_slug, vendor_name, brand, price_bucket, rating_floor, in_stock"
 COUNTED = f"""
@@ -206,3 +207,32 @@ def test_the_home_page_counts_each_top_level_category_from_the_tally(storefront,
 
     assert 'category-tile-count">3 products' in html  # Audio: 1, 2 and 3; product 4 is unfiled
     assert "/c/garden" not in html  # both its products' store is suspended
+
+
+@pytest.mark.parametrize("sort", list(SORTS))
+@pytest.mark.parametrize("query", ["q=lamp", "q=lamp&brand=Lumen&price_min=20&price_max=80", "q=lamp&page=2"])
+def test_a_searchs_first_render_lists_the_cards_a_later_render_does(storefront, shop, sort, query):
+    """The first visitor's page comes from the statement that counts the facets, later ones from their own."""
+    with shop.batch():
+        for n in range(1, 31):
+            shop.product(
+                n,
+                title=f"Lamp {n}" + (" lamp lamp" if n % 7 == 0 else ""),  # some rank higher
+                brand="Lumen" if n % 3 else "Glow",
+                price=f"{10 + (n * 37) % 90}.00",
+                created_at=at(n % 11),
+            )
+    for n in range(1, 31, 4):
+        rate(storefront, n, f"{1 + n % 4}.{n % 10}0")
+    url = f"/search?{query}&sort={sort}"
+
+    def listed() -> list[str]:
+        storefront.extensions["page_cache"].clear()
+        html = page_text(storefront.test_client().get(url))
+        return re.findall(r'class="card-title"><a href="[^"]+">([^<]+)</a>', html)
+
+    storefront.extensions.pop("catalog_facets", None)
+    first = listed()  # counts the facets and picks the cards in one statement
+    later = listed()  # facets kept: the cards' own statement
+
+    assert first == later and first
