@@ -155,7 +155,7 @@ def confirmation(number: str) -> Any:
     return render_template(
         "checkout/confirmation.html",
         order=order,
-        parts=order_queries.parts_of(order),
+        parts=order_queries.parts_of(order, timelines=False),
         payment=order_queries.captured_payment(order),
         guest_link=guest_link,
         link_days=order_queries.GUEST_LINK_MAX_AGE.days,
@@ -193,7 +193,7 @@ def _recent_order(number: str) -> Any:
         found = order_queries.customer_order(customer.id, number)
         if found is not None:
             return found
-    order = order_queries.order_by_number(number)
+    order = order_queries.order_by_number(number, summary_only=True)
     if order is not None and order.id in session.get(RECENT_ORDERS, []) and order.status != "failed":
         return order
     return None

@@ -127,7 +127,7 @@ def queue_order_confirmation(order: Order) -> OutboundEmail:
         f"Your order {order.number} is placed",
         "order_confirmation",
         order=order,
-        parts=orders.parts_of(order),
+        parts=orders.parts_of(order, timelines=False),
         link=link,
         is_guest=order.customer_id is None,
         link_days=orders.GUEST_LINK_MAX_AGE.days,

@@ -46,13 +46,12 @@ def status_label(status: str) -> str:
 
 
 def _detail_options() -> tuple[Any, ...]:
-    return (
-        selectinload(Order.lines),
-        selectinload(Order.parts),
-        selectinload(Order.history),
-        selectinload(Order.refunds),
-        selectinload(Order.payments),
-    )
+    return (*_summary_options(), selectinload(Order.history), selectinload(Order.refunds))
+
+
+def _summary_options() -> tuple[Any, ...]:
+    """What an order's summary shows (parts, lines, payment): the confirmation page and email."""
+    return (selectinload(Order.lines), selectinload(Order.parts), selectinload(Order.payments))
 
 
 def orders_of(customer_id: int) -> sa.Select[tuple[Order]]:
@@ -86,8 +85,9 @@ def order_by_id(order_id: str, *, lock: bool = False) -> Order | None:
     return db.session.scalar(statement)
 
 
-def order_by_number(number: str) -> Order | None:
-    return db.session.scalar(sa.select(Order).where(Order.number == number).options(*_detail_options()))
+def order_by_number(number: str, *, summary_only: bool = False) -> Order | None:
+    options = _summary_options() if summary_only else _detail_options()
+    return db.session.scalar(sa.select(Order).where(Order.number == number).options(*options))
 
 
 def order_by_checkout_key(checkout_key: str) -> Order | None:
@@ -150,12 +150,12 @@ class PartView:
         return sum((line.line_total for line in self.lines), Decimal("0.00"))
 
 
-def parts_of(order: Order) -> list[PartView]:
-    """Each store's part with its lines and its own timeline (oldest first)."""
+def parts_of(order: Order, *, timelines: bool = True) -> list[PartView]:
+    """Each store's part with its lines and, unless the page shows none, its own timeline (oldest first)."""
     views = []
     for part in order.parts:
         lines = [line for line in order.lines if line.vendor_id == part.vendor_id]
-        timeline = [event for event in order.history if event.vendor_id == part.vendor_id]
+        timeline = [event for event in order.history if event.vendor_id == part.vendor_id] if timelines else []
         views.append(PartView(part, lines, timeline))
     return views
 
