@@ -8,6 +8,7 @@ counts from the tally must equal the same selection counted product by product.
 from __future__ import annotations
 
 import re
+import threading
 from decimal import Decimal
 
 import pytest
@@ -17,7 +18,7 @@ from werkzeug.datastructures import MultiDict
 from storefront.catalog import search
 from storefront.catalog.forms import SORTS, ListingParams
 from storefront.catalog.queries import category_tree
-from tests.storefront.conftest import at, main_of, page_text, storefront_sql, variant
+from tests.storefront.conftest import at, envelope, main_of, page_text, product_data, storefront_sql, variant
 
 KEY = "category_ids, vendor_id, vendor_slug, vendor_name, brand, price_bucket, rating_floor, in_stock"
 COUNTED = f"""
@@ -236,3 +237,38 @@ def test_a_searchs_first_render_lists_the_cards_a_later_render_does(storefront, 
     later = listed()  # facets kept: the cards' own statement
 
     assert first == later and first
+
+
+def test_products_written_at_the_same_moment_are_all_tallied(storefront, stocked):
+    """Writers that add to and take from the same tally rows at once lose no count and wait for no deadlock."""
+    from storefront.catalog import events
+
+    writers = 12
+    start = threading.Barrier(writers)
+    errors: list[BaseException] = []
+
+    def write(n: int) -> None:
+        # Half add new products, half move existing ones between two combinations, all in one category.
+        data = product_data(100 + n, title=f"Parallel Lamp {n}", brand="Northwind", category_id=2, price="30.00")
+        if n % 2:
+            data = product_data(1 + n // 2 % 3, title="Moved Lamp", brand="Boom", category_id=2, price="30.00")
+            data["updated_at"] = at(100 + n)
+        try:
+            with storefront.app_context():
+                db = storefront.extensions["sqlalchemy"]
+                start.wait()
+                events.product_upserted(data, envelope("product.upserted", data))
+                db.session.commit()
+                db.session.remove()
+        except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(writers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    assert_tally_matches(storefront)
+    assert storefront_sql(storefront, "SELECT sum(products) FROM product_tally")[0][0] == 6 + writers // 2
