@@ -141,8 +141,7 @@ def main() -> None:
             failures += problems(name, plans)
             for plan in plans:
                 scans = ", ".join(f"{kind} {target}" for kind, target in plan.scans) or "-"
-                rows.append([name, plan.statement.split()[0] + " " + plan.statement[7:60].replace("\n", " "),
-                             f"{plan.milliseconds:.1f}", scans])  # fmt: skip
+                rows.append([name, " ".join(plan.statement.split())[:60], f"{plan.milliseconds:.1f}", scans])
         report = harness.table(["page", "statement", "ms", "scans (node, index)"], rows)
         print(report)
         verdict = (
