@@ -5,13 +5,13 @@ few products, each misspelt word is corrected to the closest word of the catalog
 (the small `search_word` dictionary, by trigram similarity) and the corrected words are searched as
 well, so "hedphones" finds headphones: one more statement on a small table, where matching the typo
 against every product's name read thousands of candidates. Facet counts come from one statement and
-one pass over the matching products: GROUPING SETS with one FILTERed count per group that honours every
-other group's selection but not its own (ticking two brands shows both, and brand counts ignore
-brands). A listing without words (a category, a store, all products) sums the product tally instead,
-whose few hundred rows each stand for the products sharing a category path, store, brand, price band,
-whole stars and stock state, so its cost does not grow with the catalogue. Counts are kept per facets
-version, which changes whenever anything they count does (a product added, removed or changed) but
-not when stock merely comes and goes.
+one pass over the matching products, grouped as the product tally groups them and then counted with
+GROUPING SETS, one FILTERed sum per group that honours every other group's selection but not its own
+(ticking two brands shows both, and brand counts ignore brands). A listing without words (a category,
+a store, all products) sums the product tally instead, whose few hundred rows each stand for the
+products sharing a category path, store, brand, price band, whole stars and stock state, so its cost
+does not grow with the catalogue. Counts are kept per facets version, which changes whenever anything
+they count does (a product added, removed or changed) but not when stock merely comes and goes.
 """
 
 from __future__ import annotations
@@ -242,6 +242,8 @@ def corrected_words(q: str) -> str | None:
 
 
 CENT = Decimal("0.01")
+# A sort key: a column and its direction (sa.asc, sa.desc, ...), applied to products or to a CTE's column.
+Ordering = tuple[sa.ColumnElement[Any], Callable[[sa.ColumnElement[Any]], sa.ColumnElement[Any]]]
 # A price range on the bands' edges, as the price facet's links set it, in bands: from an edge up, and
 # up to a cent below an edge.
 BANDS_FROM = {edge: index + 1 for index, edge in enumerate(PRICE_EDGES)}
@@ -303,12 +305,7 @@ def _tallied(params: ListingParams, scope: Scope, match: TextMatch | None, wante
         params.price_max is None or params.price_max in BANDS_TO
     )
     if match is None and on_bands:
-        where = [t.c.products > 0]
-        where += [t.c.category_ids.contains([scope.category.id])] if scope.category is not None else []
-        where += [t.c.vendor_id == scope.vendor_id] if scope.vendor_id is not None else []
-        bands = [t.c.price_bucket >= BANDS_FROM[params.price_min]] if params.price_min is not None else []
-        bands += [t.c.price_bucket <= BANDS_TO[params.price_max]] if params.price_max is not None else []
-        return Tallied(t, where, sa.and_(*bands) if bands else None)
+        return _the_tally(params, scope)
     price = _price_range(params)
     key: dict[str, sa.ColumnElement[Any]] = {
         "category_ids": p.c.category_ids,
@@ -322,7 +319,6 @@ def _tallied(params: ListingParams, scope: Scope, match: TextMatch | None, wante
     if price is not None:
         key["in_price_range"] = sa.func.coalesce(price, False)
     where = [p.c.listed, *_product_scope(scope), *([match.condition] if match is not None else [])]
-    price_of = (lambda rows: rows.c.in_price_range) if price is not None else (lambda rows: None)
     if wanted is None:
         grouped = (
             sa.select(*(column.label(name) for name, column in key.items()), sa.func.count().label("products"))
@@ -330,8 +326,23 @@ def _tallied(params: ListingParams, scope: Scope, match: TextMatch | None, wante
             .group_by(*key.values())
             .subquery("matched")
         )
-        return Tallied(grouped, [], price_of(grouped))
-    # The matches once (a CTE read twice is materialised): grouped for the facets, sorted for the page.
+        return Tallied(grouped, [], grouped.c.in_price_range if price is not None else None)
+    return _grouped_with_page(key, where, wanted, has_price=price is not None)
+
+
+def _the_tally(params: ListingParams, scope: Scope) -> Tallied:
+    where = [t.c.products > 0]
+    where += [t.c.category_ids.contains([scope.category.id])] if scope.category is not None else []
+    where += [t.c.vendor_id == scope.vendor_id] if scope.vendor_id is not None else []
+    bands = [t.c.price_bucket >= BANDS_FROM[params.price_min]] if params.price_min is not None else []
+    bands += [t.c.price_bucket <= BANDS_TO[params.price_max]] if params.price_max is not None else []
+    return Tallied(t, where, sa.and_(*bands) if bands else None)
+
+
+def _grouped_with_page(
+    key: dict[str, sa.ColumnElement[Any]], where: list[sa.ColumnElement[bool]], wanted: PageWanted, *, has_price: bool
+) -> Tallied:
+    """The matches once, as a CTE (read twice, so materialised): grouped for the facets, sorted for the page."""
     columns = {
         **key,
         **{f"o{index}": column for index, (column, _) in enumerate(wanted.order)},
@@ -341,18 +352,19 @@ def _tallied(params: ListingParams, scope: Scope, match: TextMatch | None, wante
     keys = [matched.c[name] for name in key]
     grouped = sa.select(*keys, sa.func.count().label("products")).group_by(*keys).subquery("grouped")
     sort_keys = [f"o{index}" for index in range(len(wanted.order))]
+    directions = [direction for _, direction in wanted.order]
     page = (
         sa.select(*(matched.c[name] for name in sort_keys))
         .where(matched.c.chosen)
-        .order_by(*(direction(matched.c[name]) for name, (_, direction) in zip(sort_keys, wanted.order, strict=True)))
+        .order_by(*(direction(matched.c[name]) for name, direction in zip(sort_keys, directions, strict=True)))
         .limit(PER_PAGE)
         .offset(wanted.offset)
         .subquery("page")
     )
-    in_order = [direction(page.c[name]) for name, (_, direction) in zip(sort_keys, wanted.order, strict=True)]
+    in_order = [direction(page.c[name]) for name, direction in zip(sort_keys, directions, strict=True)]
     # The last sort key is the product id (listing() ends every order with it).
     page_ids = sa.select(sa.func.array_agg(aggregate_order_by(page.c[sort_keys[-1]], *in_order))).scalar_subquery()
-    return Tallied(grouped, [], price_of(grouped), page_ids)
+    return Tallied(grouped, [], grouped.c.in_price_range if has_price else None, page_ids)
 
 
 def _group_conditions(
@@ -514,9 +526,6 @@ def _facet_counts(
         if facet == "vendor" and row.vendor_name:
             counts.labels[str(key)] = row.vendor_name
     return counts, page_ids
-
-
-Ordering = tuple[sa.ColumnElement[Any], Callable[[sa.ColumnElement[Any]], sa.ColumnElement[Any]]]
 
 
 def _order(sort: str, match: TextMatch | None) -> list[Ordering]:
