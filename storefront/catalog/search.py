@@ -85,7 +85,8 @@ class Listing:
     params: ListingParams
     page: Page
     facets: Facets
-    exact_matches: int = 0  # products the words found as typed (counted up to FEW_EXACT_MATCHES)
+    # Products the words found as typed, counted (up to FEW_EXACT_MATCHES) only when a word could be corrected.
+    exact_matches: int = 0
     corrected: str | None = None  # the words with misspellings corrected, searched as well as the typed ones
 
     @property
@@ -104,8 +105,9 @@ class TextMatch:
 def listing(params: ListingParams, tree: CategoryTree, scope: Scope | None = None) -> Listing:
     """One page of products for these parameters, with facet counts.
 
-    Two statements (facets with the total, the cards with their images), three with words to match and
-    four when they found few products (the spelling correction); the facets are skipped when this
+    Two statements (facets with the total, the cards with their images), three with words to match (the
+    dictionary asked for corrections) and four when a word could be corrected (the words' own matches
+    counted, to see whether the correction is needed); the facets are skipped when this
     facets version has counted this selection already. A search that counts them picks the page's
     cards in the same statement, so its matches are read once; the cards are then loaded by id.
     """
@@ -154,17 +156,21 @@ def text_match(q: str) -> TextMatch:
     """The words' condition and rank; misspelt words are corrected when the words alone find few products.
 
     The corrected words are searched together with the typed ones (either matching), so a product the
-    typed words found still counts, and every result is ranked as an exact match is.
+    typed words found still counts, and every result is ranked as an exact match is. The dictionary is
+    asked first: when it knows every word there is nothing to correct, and the products the words find
+    as typed are not counted (for a word common to a million products that count alone took 9 ms).
     """
     query = _tsquery(sa.func.websearch_to_tsquery(ENGLISH, sa.func.unaccent(q)))
     exact = p.c.search_document.op("@@")(query)
+    corrected = corrected_words(q)
+    if corrected is None:
+        return TextMatch(exact, _rank(query), exact_matches=0)
     found = db.session.scalar(
         sa.select(sa.func.count()).select_from(
             sa.select(p.c.id).where(p.c.listed, exact).limit(FEW_EXACT_MATCHES).subquery()
         )
     )
-    corrected = corrected_words(q) if found < FEW_EXACT_MATCHES else None
-    if corrected is None:
+    if found >= FEW_EXACT_MATCHES:
         return TextMatch(exact, _rank(query), found)
     # tsquery || tsquery: either query; one scan of the full-text index answers both.
     either = _tsquery(

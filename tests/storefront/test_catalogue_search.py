@@ -508,16 +508,19 @@ def test_search_issues_a_bounded_number_of_statements_whatever_the_page_size(pla
     assert len(many) == len(few) <= bound, many
 
 
-def dictionary_statements(app, url: str) -> list[str]:
+def search_statements(app, url: str) -> tuple[list[str], list[str]]:
+    """The statements a search page issued that read the dictionary, and those that count exact matches."""
     with counting_statements(app) as statements:
         assert app.test_client().get(url).status_code == 200
-    return [s for s in statements if "search_word" in s]
+    return [s for s in statements if "search_word" in s], [s for s in statements if s.startswith("SELECT count(*)")]
 
 
-def test_the_dictionary_is_read_only_when_the_words_find_few_products(platform, shop):
-    make_products(shop, search.FEW_EXACT_MATCHES - 1)
-    assert len(dictionary_statements(platform.storefront, "/search?q=headphones")) == 1
-
+def test_exact_matches_are_counted_only_when_a_word_could_be_corrected(platform, shop):
     make_products(shop, search.FEW_EXACT_MATCHES)
-    assert dictionary_statements(platform.storefront, "/search?q=headphones") == []
-    assert len(dictionary_statements(platform.storefront, "/search?q=hedphones")) == 1
+
+    dictionary, counted = search_statements(platform.storefront, "/search?q=headphones")
+    assert len(dictionary) == 1 and counted == []  # every word known: nothing to correct, nothing to count
+    dictionary, counted = search_statements(platform.storefront, "/search?q=hedphones")
+    assert len(dictionary) == 1 and len(counted) == 1
+    dictionary, counted = search_statements(platform.storefront, "/search?q=headphones+hedphones")
+    assert len(dictionary) == 1 and len(counted) == 1
