@@ -349,10 +349,12 @@ def _grouped_with_page(
     key: dict[str, sa.ColumnElement[Any]], where: list[sa.ColumnElement[bool]], wanted: PageWanted, *, has_price: bool
 ) -> Tallied:
     """The matches once, as a CTE (read twice, so materialised): grouped for the facets, sorted for the page."""
+    chosen = sa.and_(sa.true(), *wanted.filters)
     columns = {
         **key,
-        **{f"o{index}": column for index, (column, _) in enumerate(wanted.order)},
-        "chosen": sa.and_(sa.true(), *wanted.filters),
+        # Sort keys only for the rows the page may show: a relevance rank is not computed for the rest.
+        **{f"o{index}": sa.case((chosen, column)) for index, (column, _) in enumerate(wanted.order)},
+        "chosen": chosen,
     }
     matched = sa.select(*(column.label(name) for name, column in columns.items())).where(*where).cte("matched")
     keys = [matched.c[name] for name in key]
