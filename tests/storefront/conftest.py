@@ -180,6 +180,15 @@ def storefront_sql(app: Flask, sql: str, **params: Any) -> list[Any]:
     return rows
 
 
+def storefront_execute(app: Flask, sql: str, **params: Any) -> None:
+    """Write to the storefront's database behind its back (set up what no event or page can)."""
+    with app.app_context():
+        session = app.extensions["sqlalchemy"].session
+        session.execute(sa.text(sql), params)
+        session.commit()
+        session.remove()
+
+
 @contextmanager
 def counting_statements(app: Flask) -> Iterator[list[str]]:
     """Every SQL statement the app's engine runs inside the block."""

@@ -12,13 +12,21 @@ import threading
 from decimal import Decimal
 
 import pytest
-import sqlalchemy as sa
 from werkzeug.datastructures import MultiDict
 
 from storefront.catalog import search
 from storefront.catalog.forms import SORTS, ListingParams
 from storefront.catalog.queries import category_tree
-from tests.storefront.conftest import at, envelope, main_of, page_text, product_data, storefront_sql, variant
+from tests.storefront.conftest import (
+    at,
+    envelope,
+    main_of,
+    page_text,
+    product_data,
+    storefront_execute,
+    storefront_sql,
+    variant,
+)
 
 KEY = "category_ids, vendor_id, vendor_slug, vendor_name, brand, price_bucket, rating_floor, in_stock"
 COUNTED = f"""
@@ -39,13 +47,9 @@ def assert_tally_matches(app) -> None:
 
 
 def rate(app, product_id: int, rating: str | None) -> None:
-    with app.app_context():
-        session = app.extensions["sqlalchemy"].session
-        session.execute(
-            sa.text("UPDATE product SET rating_avg = :rating, rating_count = 1 WHERE id = :id"),
-            {"rating": rating, "id": product_id},
-        )
-        session.commit()
+    """The rating the reviews would write (reviews.operations keeps rating_avg)."""
+    sql = "UPDATE product SET rating_avg = :rating, rating_count = 1 WHERE id = :id"
+    storefront_execute(app, sql, rating=rating, id=product_id)
 
 
 @pytest.fixture

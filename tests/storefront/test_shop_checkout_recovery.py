@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-import sqlalchemy as sa
 
 from common_core.errors import PeerUnavailable
 from storefront.checkout import operations
@@ -16,6 +15,7 @@ from tests.storefront.checkout_fixtures import (
     shopper_fixture,  # noqa: F401 - the shopper fixture
     sql,
 )
+from tests.storefront.conftest import storefront_execute
 
 
 @pytest.fixture
@@ -62,14 +62,8 @@ def test_a_paid_order_whose_stock_commit_failed_is_placed_and_committed_later(
 
 
 def make_older(app, number, minutes):
-    with app.app_context():
-        session = app.extensions["sqlalchemy"].session
-        session.execute(
-            sa.text("UPDATE orders SET created_at = created_at - make_interval(mins => :m) WHERE number = :n"),
-            {"n": number, "m": minutes},
-        )
-        session.commit()
-        session.remove()
+    sql = "UPDATE orders SET created_at = created_at - make_interval(mins => :m) WHERE number = :n"
+    storefront_execute(app, sql, n=number, m=minutes)
 
 
 def pending_number(app):
