@@ -122,8 +122,7 @@ def listing(params: ListingParams, tree: CategoryTree, scope: Scope | None = Non
         nonlocal counted_page
         # A search reads its matches once for both its facets and the ids of this page's cards.
         wanted = PageWanted(order, filters, (params.page - 1) * PER_PAGE) if match is not None else None
-        tallied = _tallied(params, scope, match, wanted)
-        counts, counted_page = _facet_counts(tallied, _group_conditions(params, tree, tallied))
+        counts, counted_page = facet_counts(params, tree, scope, match, wanted)
         return counts
 
     counts = _kept_facet_counts(params, scope, searched, count)
@@ -325,15 +324,7 @@ def _tallied(params: ListingParams, scope: Scope, match: TextMatch | None, wante
     if price is not None:
         key["in_price_range"] = sa.func.coalesce(price, False)
     where = [p.c.listed, *_product_scope(scope), *([match.condition] if match is not None else [])]
-    if wanted is None:
-        grouped = (
-            sa.select(*(column.label(name) for name, column in key.items()), sa.func.count().label("products"))
-            .where(*where)
-            .group_by(*key.values())
-            .subquery("matched")
-        )
-        return Tallied(grouped, [], grouped.c.in_price_range if price is not None else None)
-    return _grouped_with_page(key, where, wanted, has_price=price is not None)
+    return _grouped_matches(key, where, wanted)
 
 
 def _the_tally(params: ListingParams, scope: Scope) -> Tallied:
@@ -345,20 +336,23 @@ def _the_tally(params: ListingParams, scope: Scope) -> Tallied:
     return Tallied(t, where, sa.and_(*bands) if bands else None)
 
 
-def _grouped_with_page(
-    key: dict[str, sa.ColumnElement[Any]], where: list[sa.ColumnElement[bool]], wanted: PageWanted, *, has_price: bool
+def _grouped_matches(
+    key: dict[str, sa.ColumnElement[Any]], where: list[sa.ColumnElement[bool]], wanted: PageWanted | None
 ) -> Tallied:
-    """The matches once, as a CTE (read twice, so materialised): grouped for the facets, sorted for the page."""
-    chosen = sa.and_(sa.true(), *wanted.filters)
-    columns = {
-        **key,
+    """The matches grouped by key for the facets, and, when a page is wanted, sorted for it too: the
+    matches are one CTE (read twice then, so materialised; read once, PostgreSQL inlines it)."""
+    columns = dict(key)
+    if wanted is not None:
+        chosen = sa.and_(sa.true(), *wanted.filters)
         # Sort keys only for the rows the page may show: a relevance rank is not computed for the rest.
-        **{f"o{index}": sa.case((chosen, column)) for index, (column, _) in enumerate(wanted.order)},
-        "chosen": chosen,
-    }
+        columns |= {f"o{index}": sa.case((chosen, column)) for index, (column, _) in enumerate(wanted.order)}
+        columns["chosen"] = chosen
     matched = sa.select(*(column.label(name) for name, column in columns.items())).where(*where).cte("matched")
     keys = [matched.c[name] for name in key]
     grouped = sa.select(*keys, sa.func.count().label("products")).group_by(*keys).subquery("grouped")
+    price = grouped.c.get("in_price_range")
+    if wanted is None:
+        return Tallied(grouped, [], price)
     sort_keys = [f"o{index}" for index in range(len(wanted.order))]
     directions = [direction for _, direction in wanted.order]
     page = (
@@ -372,7 +366,7 @@ def _grouped_with_page(
     in_order = [direction(page.c[name]) for name, direction in zip(sort_keys, directions, strict=True)]
     # The last sort key is the product id (listing() ends every order with it).
     page_ids = sa.select(sa.func.array_agg(aggregate_order_by(page.c[sort_keys[-1]], *in_order))).scalar_subquery()
-    return Tallied(grouped, [], grouped.c.in_price_range if has_price else None, page_ids)
+    return Tallied(grouped, [], price, page_ids)
 
 
 def _group_conditions(
@@ -392,10 +386,13 @@ def _group_conditions(
     }
 
 
-def facet_counts(params: ListingParams, tree: CategoryTree, scope: Scope, match: TextMatch | None) -> FacetCounts:
-    """Every facet's counts and the total for this selection, in one statement (see Tallied)."""
-    tallied = _tallied(params, scope, match)
-    return _facet_counts(tallied, _group_conditions(params, tree, tallied))[0]
+def facet_counts(
+    params: ListingParams, tree: CategoryTree, scope: Scope, match: TextMatch | None, wanted: PageWanted | None = None
+) -> tuple[FacetCounts, list[int] | None]:
+    """Every facet's counts and the total for this selection, in one statement (see Tallied), and the ids
+    of the wanted page's cards (None when no page was wanted, or for a listing without words)."""
+    tallied = _tallied(params, scope, match, wanted)
+    return _facet_counts(tallied, _group_conditions(params, tree, tallied))
 
 
 @dataclass

@@ -182,7 +182,7 @@ def test_facet_counts_equal_the_products_counted_one_by_one(storefront, stocked,
             where = search.Scope(category=tree.by_slug.get(scope), vendor_id=2 if scope == "store" else None)
             params = ListingParams.from_args(MultiDict({**selection, **({"q": words} if words else {})}))
             match = search.text_match(words) if words else None
-            counts = search.facet_counts(params, tree, where, match)
+            counts, _ = search.facet_counts(params, tree, where, match)
 
         expected = expected_counts(storefront, selection, scope, words)
         assert {key: n for key, n in counts.counts.items() if n} == expected, selection
