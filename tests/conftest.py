@@ -13,7 +13,10 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import psycopg
 import pytest
@@ -235,6 +238,19 @@ def vendor(platform: Platform) -> Flask:
 
 
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def run_together(jobs: list[Callable[[], Any]]) -> list[Any]:
+    """Run every job in its own thread, released at the same moment; re-raises any job's exception."""
+    barrier = threading.Barrier(len(jobs))
+
+    def start(job: Callable[[], Any]) -> Any:
+        barrier.wait(timeout=30)
+        return job()
+
+    with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
+        futures = [pool.submit(start, job) for job in jobs]
+        return [future.result(timeout=120) for future in futures]
 
 
 def csrf_from(html: str) -> str:

@@ -8,7 +8,6 @@ counts from the tally must equal the same selection counted product by product.
 from __future__ import annotations
 
 import re
-import threading
 from decimal import Decimal
 
 import pytest
@@ -17,6 +16,7 @@ from werkzeug.datastructures import MultiDict
 from storefront.catalog import search
 from storefront.catalog.forms import SORTS, ListingParams
 from storefront.catalog.queries import category_tree
+from tests.conftest import run_together
 from tests.storefront.conftest import (
     at,
     envelope,
@@ -248,8 +248,6 @@ def test_products_written_at_the_same_moment_are_all_tallied(storefront, stocked
     from storefront.catalog import events
 
     writers = 12
-    start = threading.Barrier(writers)
-    errors: list[BaseException] = []
 
     def write(n: int) -> None:
         # Half add new products, half move existing ones between two combinations, all in one category.
@@ -257,22 +255,12 @@ def test_products_written_at_the_same_moment_are_all_tallied(storefront, stocked
         if n % 2:
             data = product_data(1 + n // 2 % 3, title="Moved Lamp", brand="Boom", category_id=2, price="30.00")
             data["updated_at"] = at(100 + n)
-        try:
-            with storefront.app_context():
-                db = storefront.extensions["sqlalchemy"]
-                start.wait()
-                events.product_upserted(data, envelope("product.upserted", data))
-                db.session.commit()
-                db.session.remove()
-        except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
-            errors.append(exc)
+        with storefront.app_context():
+            db = storefront.extensions["sqlalchemy"]
+            events.product_upserted(data, envelope("product.upserted", data))
+            db.session.commit()
+            db.session.remove()
 
-    threads = [threading.Thread(target=write, args=(n,)) for n in range(writers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-
-    assert errors == []
+    run_together([lambda n=n: write(n) for n in range(writers)])  # re-raises any writer's error
     assert_tally_matches(storefront)
     assert storefront_sql(storefront, "SELECT sum(products) FROM product_tally")[0][0] == 6 + writers // 2

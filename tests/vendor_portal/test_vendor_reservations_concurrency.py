@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import threading
 import uuid
 from collections import Counter
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from typing import Any
 
 import pytest
 
+from tests.conftest import run_together
 from tests.vendor_portal.inventory_fixtures import (
     commit,
     history,
@@ -25,19 +22,6 @@ from tests.vendor_portal.inventory_fixtures import (
 @pytest.fixture
 def shop(make_store):
     return make_store("approved")
-
-
-def run_together(jobs: list[Callable[[], Any]]) -> list[Any]:
-    """Run every job in its own thread, released at the same moment; re-raises any job's exception."""
-    barrier = threading.Barrier(len(jobs))
-
-    def start(job: Callable[[], Any]) -> Any:
-        barrier.wait(timeout=30)
-        return job()
-
-    with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
-        futures = [pool.submit(start, job) for job in jobs]
-        return [future.result(timeout=120) for future in futures]
 
 
 def test_thirty_shoppers_racing_for_the_last_ten_units_get_exactly_ten(platform, vendor, shop, make_stocked):
