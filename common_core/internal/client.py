@@ -31,7 +31,19 @@ def _kept_session() -> requests.Session:
     A requests.Session is not safe to share between threads, hence one per thread."""
     session = getattr(_per_thread, "session", None)
     if session is None:
-        session = _per_thread.session = requests.Session()
+        session = _per_thread.session = direct_session()
+    return session
+
+
+def direct_session() -> requests.Session:
+    """A session that calls peers directly at their configured addresses.
+
+    Never through a proxy named in the environment (HTTP_PROXY and the like), which would route one
+    service's calls to its neighbour out of the host, and without reading that environment and ~/.netrc
+    again on every call, which cost a peer call about as much CPU as signing and sending it.
+    """
+    session = requests.Session()
+    session.trust_env = False
     return session
 
 
@@ -57,7 +69,7 @@ class InternalClient:
         self.timeout = timeout
         self.retries = retries
         self.backoff = backoff
-        self.session = session or requests.Session()
+        self.session = session or direct_session()
 
     @classmethod
     def for_peer(cls, peer: str, **kwargs: Any) -> InternalClient:

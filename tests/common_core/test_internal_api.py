@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import logging
+import threading
 import time
 
 import pytest
 from flask import g
+from werkzeug.serving import make_server
 
 from common_core.errors import PeerError, PeerUnavailable
 from common_core.internal.client import InternalClient
 from common_core.internal.signing import HEADER_REQUEST_ID
 from tests.common_core.conftest import envelope, signed_request
+from tests.conftest import TEST_SECRETS
 
 SERVICE_PAIRS = [("storefront", "admin_portal"), ("admin_portal", "vendor_portal"), ("vendor_portal", "storefront")]
 OPENAPI = "/internal/openapi.json"
@@ -95,6 +98,29 @@ def test_a_replayed_event_is_not_applied_twice(platform, handlers):
     replay = client.post("/internal/events", data=payload, headers=headers)
     assert replay.status_code == 401 and replay.get_json()["message"] == "replayed request"
     assert calls == [body["id"]]
+
+
+def test_a_peer_is_called_directly_even_when_the_environment_names_a_proxy(platform, monkeypatch):
+    # A proxy on a closed port: a call that went through it would fail with PeerUnavailable.
+    for name in ("HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"):
+        monkeypatch.setenv(name, "http://127.0.0.1:9")
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    server = make_server("127.0.0.1", 0, platform.vendor, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        client = InternalClient(
+            "storefront",
+            "vendor_portal",
+            f"http://127.0.0.1:{server.server_port}",
+            TEST_SECRETS["storefront"][0],
+            retries=0,
+        )
+        with platform.storefront.app_context():
+            document = client.get(OPENAPI)
+    finally:
+        server.shutdown()
+    assert document["info"]["title"]
 
 
 def test_a_stopped_peer_raises_peer_unavailable_after_retrying_a_get(platform, observe):
