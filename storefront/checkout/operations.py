@@ -194,8 +194,8 @@ def place_order(request: CheckoutRequest) -> Order:
         message = " ".join(changed) + " We haven't charged you. Please check your cart and place your order again."
         raise PriceChanged(message, order=_fail(order_id, "price_changed", message), problems=changed)
 
-    order = order_queries.order_by_id(order_id)
-    result = payments.provider().charge(order.total, order.currency, request.card, idempotency_key=order_id)
+    # The order's total is the quote it was made from (commit point 1): no need to read it back.
+    result = payments.provider().charge(priced.total, priced.currency, request.card, idempotency_key=order_id)
     db.session.add(
         Payment(
             order_id=order_id,
@@ -203,8 +203,8 @@ def place_order(request: CheckoutRequest) -> Order:
             provider_token=result.token,
             brand=result.brand,
             last4=result.last4,
-            amount=order.total,
-            currency=order.currency,
+            amount=priced.total,
+            currency=priced.currency,
             status=result.status,
             failure_code=result.failure_code,
         )

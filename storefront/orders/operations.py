@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm.attributes import set_committed_value
 
 from common_core import metrics
 from common_core.db import money, utcnow
@@ -60,15 +61,20 @@ def new_number() -> str:
 
 
 def note(order: Order, status: str, text: str | None = None, *, vendor_id: int | None = None) -> OrderEvent:
-    """Append a step to the order's timeline (append-only), or to one store's part with vendor_id."""
-    event = OrderEvent(order_id=order.id, vendor_id=vendor_id, status=status, note=text)
-    order.history.append(event)
+    """Append a step to the order's timeline (append-only), or to one store's part with vendor_id.
+
+    Through the event's side of the relationship: a timeline already loaded gets the step too, one not
+    loaded is not read from the database just to append to it.
+    """
+    event = OrderEvent(order=order, vendor_id=vendor_id, status=status, note=text)
+    db.session.add(event)
     return event
 
 
-def move(order: Order, status: str, text: str | None = None) -> None:
+def move(order: Order, status: str, text: str | None = None) -> OrderEvent | None:
+    """Move the order to `status` and note the step (None when it is there already)."""
     if order.status == status:
-        return
+        return None
     if status not in TRANSITIONS[order.status]:
         raise InvalidTransition(
             f"Order {order.number} is {queries.status_label(order.status).lower()}; it cannot become {status}.",
@@ -77,7 +83,7 @@ def move(order: Order, status: str, text: str | None = None) -> None:
         )
     order.status = status
     order.updated_at = utcnow()
-    note(order, status, text)
+    return note(order, status, text)
 
 
 def lock(order: Order) -> Order:
@@ -102,8 +108,11 @@ def mark_placed(
 ) -> None:
     """Placed: a part per store, order.placed for the vendor and admin portals, the confirmation email."""
     order.placed_at = placed_at or utcnow()
-    move(order, "placed")
-    order.history[-1].created_at = order.placed_at
+    step = move(order, "placed")
+    if step is not None:
+        step.created_at = order.placed_at
+    if "parts" in sa.inspect(order).unloaded:
+        set_committed_value(order, "parts", [])  # parts are made here, once: nothing to read
     for vendor_id in dict.fromkeys(line.vendor_id for line in order.lines):
         order.parts.append(
             OrderVendorPart(

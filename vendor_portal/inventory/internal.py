@@ -137,9 +137,9 @@ RELEASE_ANSWER = {
 )
 def reserve() -> Any:
     order_id, quantities, ttl_seconds = _reserve_body(request.get_json(silent=True))
-    reservation = operations.reserve(order_id, quantities, ttl_seconds=ttl_seconds)
-    db.session.commit()
-    return reservation.outcome["body"], reservation.outcome["status_code"]
+    outcome = operations.reserve(order_id, quantities, ttl_seconds=ttl_seconds).outcome
+    db.session.commit()  # the answer was read before: committing expires the row, reading it again costs a query
+    return outcome["body"], outcome["status_code"]
 
 
 @api.route(
@@ -150,9 +150,9 @@ def reserve() -> Any:
     callers=("storefront",),
 )
 def commit_reservation(order_id: str) -> Any:
-    reservation = operations.commit(order_id)
+    state = operations.reservation_state(operations.commit(order_id))
     db.session.commit()
-    return operations.reservation_state(reservation)
+    return state
 
 
 @api.route(
@@ -164,12 +164,15 @@ def commit_reservation(order_id: str) -> Any:
 )
 def release_reservation(order_id: str) -> Any:
     reservation = operations.release(order_id)
+    # Nothing to give back is a success: the storefront releases when a reserve call failed or timed
+    # out, and that reserve may never have reached us. Were it still to arrive, its hold would expire.
+    state = (
+        {"order_id": order_id, "status": "unknown"}
+        if reservation is None
+        else operations.reservation_state(reservation)
+    )
     db.session.commit()
-    if reservation is None:
-        # Nothing to give back is a success: the storefront releases when a reserve call failed or timed
-        # out, and that reserve may never have reached us. Were it still to arrive, its hold would expire.
-        return {"order_id": order_id, "status": "unknown"}
-    return operations.reservation_state(reservation)
+    return state
 
 
 @api.route(
