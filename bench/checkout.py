@@ -415,10 +415,12 @@ def run(args: argparse.Namespace) -> None:
         migrations.upgrade(vendor)
 
         with (
-            harness.gunicorn("vendor_portal:create_app()", env, ready_path="/readyz", port=vendor_port),
+            harness.gunicorn(
+                "vendor_portal:create_app()", env, ready_path="/readyz", port=vendor_port
+            ) as vendor_server,
             harness.gunicorn("storefront:create_app()", env, ready_path="/readyz", port=shop_port) as server,
-            harness.relay("vendor_portal", env),
-            harness.relay("storefront", env),
+            harness.relay("vendor_portal", env) as vendor_relay,
+            harness.relay("storefront", env) as shop_relay,
         ):
             started = time.monotonic()
             items = seed_catalogue(vendor, args.products, args.scarce, args.scarce_stock)
@@ -431,12 +433,23 @@ def run(args: argparse.Namespace) -> None:
             queue = attempts(items, args.orders, args.scarce_share, args.seed)
             tally, lock = Tally(), threading.Lock()
             say(f"{args.buyers} buyers, {args.orders} checkout attempts")
+            meter = harness.CpuMeter(
+                {
+                    "storefront (gunicorn)": server.process.pid,
+                    "vendor portal (gunicorn)": vendor_server.process.pid,
+                    "PostgreSQL": harness.postgres_pid(),
+                    "storefront relay": shop_relay.pid,
+                    "vendor portal relay": vendor_relay.pid,
+                }
+            )
+            meter.start()
             since, started, cpu = time.time(), time.perf_counter(), time.process_time()
             with ThreadPoolExecutor(args.buyers) as pool:
                 for future in [pool.submit(buyer, server.base_url, queue, lock, tally) for _ in range(args.buyers)]:
                     future.result()
             wall = time.perf_counter() - started
-            found = {"buyers cpu": time.process_time() - cpu}
+            found = {"buyers cpu": time.process_time() - cpu, "cpu": {**meter.stop()}}
+            found["cpu"]["buyers (this script)"] = found["buyers cpu"]
             found.update(audit(shop, vendor, items))
             found["stock news"] = stock_news(vendor, since)
 
@@ -503,6 +516,10 @@ def _report(args: argparse.Namespace, tally: Tally, wall: float, found: dict[str
             ["stock.changed, commit to the shop's copy", found["stock news"]["delays"]],
         ],
     )
+    cpu = harness.table(
+        ["CPU while the buyers ran", "s", "per placed order ms", "share"],
+        _cpu_rows(found["cpu"], placed, wall),
+    )
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     details = (
         f"{args.products} one-variant products in {len(STORES)} stores, {args.scarce} of them with "
@@ -514,7 +531,21 @@ def _report(args: argparse.Namespace, tally: Tally, wall: float, found: dict[str
         f"MARKETPLACE_ENV={args.env}; load average at the end {load}; revision "
         f"{harness.git_revision()}; {harness.machine()}."
     )
-    return f"{table}\n\n{outcomes}\n\n{steps}\n\n{checks}", details
+    return f"{table}\n\n{outcomes}\n\n{steps}\n\n{cpu}\n\n{checks}", details
+
+
+def _cpu_rows(used: dict[str, float], placed: int, wall: float) -> list[list[Any]]:
+    """Each process tree's CPU, per placed order and as a share of all; the last row is the whole machine's
+    worth: how many cores were busy on average, which bounds orders/s at cores / (CPU per order)."""
+    total = sum(used.values())
+    rows = [
+        [name, f"{seconds:.1f}", f"{seconds * 1000 / placed:.1f}" if placed else "-", f"{seconds / total:.0%}"]
+        for name, seconds in sorted(used.items(), key=lambda item: -item[1])
+        if total
+    ]
+    per_order = f"{total * 1000 / placed:.1f}" if placed else "-"
+    rows.append([f"all ({total / wall:.2f} cores busy of {os.cpu_count()})", f"{total:.1f}", per_order, "100%"])
+    return rows
 
 
 def main() -> None:

@@ -81,6 +81,58 @@ class Server:
         return [round(child.memory_info().rss / 2**20, 1) for child in master.children()]
 
 
+def postgres_pid() -> int | None:
+    """The bench PostgreSQL's postmaster (its first postmaster.pid line), whose children are the backends."""
+    pid_file = Path(os.environ.get("MARKETPLACE_VAR_DIR", PROJECT_ROOT / "var" / "bench")) / "pgdata" / "postmaster.pid"
+    try:
+        return int(pid_file.read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+class CpuMeter:
+    """CPU seconds (user + system) each named process tree used between start() and stop().
+
+    A tree is a process and all its descendants: a gunicorn master and its workers, PostgreSQL and its
+    backends. The CPU of a descendant that exits in between is not lost: the kernel adds it to its
+    parent's children times, which are counted too.
+    """
+
+    def __init__(self, roots: dict[str, int | None]) -> None:
+        import psutil
+
+        self.roots = {name: psutil.Process(pid) for name, pid in roots.items() if pid is not None}
+        self.used: dict[str, float] = {}
+        self._start: dict[str, float] = {}
+
+    def start(self) -> None:
+        self._start = self._read()
+
+    def stop(self) -> dict[str, float]:
+        end = self._read()
+        self.used = {name: end[name] - self._start.get(name, 0.0) for name in end}
+        return self.used
+
+    def _read(self) -> dict[str, float]:
+        import psutil
+
+        totals = {}
+        for name, root in self.roots.items():
+            seconds = 0.0
+            try:
+                tree = [root, *root.children(recursive=True)]
+            except psutil.NoSuchProcess:
+                continue
+            for process in tree:
+                try:
+                    times = process.cpu_times()
+                except psutil.NoSuchProcess:
+                    continue
+                seconds += times.user + times.system + times.children_user + times.children_system
+            totals[name] = seconds
+        return totals
+
+
 @contextmanager
 def gunicorn(
     app: str,
