@@ -125,6 +125,36 @@ def test_an_order_naming_an_unknown_product_is_refused_and_retried_not_half_appl
     assert "999999" in rows[0].last_error
 
 
+@pytest.mark.parametrize(
+    ("drift", "said"),
+    [
+        ("another product's variant", "is not in the vendor portal"),
+        ("another store", "but product"),
+    ],
+)
+def test_a_line_whose_variant_product_or_store_do_not_belong_together_is_refused_and_retried(
+    platform, vendor, make_store, make_item, place_order, drift, said
+):
+    store, other_store = make_store("approved"), make_store("approved")
+    item, other = make_item(store), make_item(other_store)
+    order = place_order([(item, 1), (other, 1)], publish=False)
+    if drift == "another product's variant":
+        order.data["lines"][1]["product_id"] = item.product_id  # other's variant, said to be of item's product
+    else:
+        order.data["lines"][1]["vendor_id"] = store.vendor_id  # other's product, said to be sold by store
+    event_id = record(platform, "order.placed", order.data)
+    platform.drain()
+
+    assert parts(vendor, order.order_id) == []  # neither store gets a part of an order that does not add up
+    assert not inbox_status(vendor, event_id)
+    error = sql(
+        platform.storefront,
+        "SELECT last_error FROM outbox_delivery WHERE event_id = :e AND subscriber = 'vendor_portal'",
+        e=event_id,
+    )[0][0]
+    assert said in error
+
+
 def test_the_shop_cancelling_an_order_cancels_unsent_parts_and_puts_their_stock_back(
     vendor, make_store, make_item, place_order, shop_events
 ):

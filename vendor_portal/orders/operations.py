@@ -90,28 +90,36 @@ def record_placed_order(data: Mapping[str, Any], *, actor: str = "storefront") -
     lines = data["lines"]
     if not isinstance(lines, list) or not lines:
         raise InvalidInput(f"order.placed {number}: an order needs at least one line.")
-    product_ids = {payloads.integer(line, "product_id", number) for line in lines}
-    variant_ids = {payloads.integer(line, "variant_id", number) for line in lines}
-    products = {p.id: p for p in db.session.scalars(sa.select(Product).where(Product.id.in_(product_ids)))}
-    variants = {v.id: v for v in db.session.scalars(sa.select(Variant).where(Variant.id.in_(variant_ids)))}
+    named = {
+        (payloads.integer(line, "variant_id", number), payloads.integer(line, "product_id", number)) for line in lines
+    }
+    variant_ids = {variant_id for variant_id, _ in named}
+    # Each variant's product and that product's store, in one statement: all this needs of them.
+    owners = {
+        row.id: row
+        for row in db.session.execute(
+            sa.select(Variant.id, Variant.product_id, Product.vendor_id)
+            .join(Product, Product.id == Variant.product_id)
+            .where(Variant.id.in_(variant_ids))
+        )
+    }
 
     by_vendor: dict[int, list[Mapping[str, Any]]] = defaultdict(list)
     for line in lines:
-        product = products.get(int(line["product_id"]))
-        variant = variants.get(int(line["variant_id"]))
+        owner = owners.get(int(line["variant_id"]))
         # Every line was reserved here moments before, so an unknown product is data drift, not noise:
         # refusing (the relay retries, then dead-letters it for staff to see) beats a silently short order.
-        if product is None or variant is None or variant.product_id != product.id:
+        if owner is None or owner.product_id != int(line["product_id"]):
             raise NotFound(
                 f"order.placed {number}: product {line['product_id']} / variant {line['variant_id']} "
                 "is not in the vendor portal."
             )
-        if line.get("vendor_id") is not None and int(line["vendor_id"]) != product.vendor_id:
+        if line.get("vendor_id") is not None and int(line["vendor_id"]) != owner.vendor_id:
             raise Conflict(
                 f"order.placed {number}: line {line.get('line_id')} names vendor {line['vendor_id']}, "
-                f"but product {product.id} belongs to vendor {product.vendor_id}."
+                f"but product {owner.product_id} belongs to vendor {owner.vendor_id}."
             )
-        by_vendor[product.vendor_id].append(line)
+        by_vendor[owner.vendor_id].append(line)
 
     placed_at = payloads.timestamp(data["placed_at"], number)
     address = data.get("shipping_address") or {}
