@@ -17,7 +17,7 @@ from tests.storefront.checkout_fixtures import (
     shopper_fixture,  # noqa: F401 - the shopper fixture
     sql,
 )
-from tests.storefront.conftest import main_of
+from tests.storefront.conftest import counting_statements, main_of
 
 
 @pytest.fixture
@@ -163,3 +163,28 @@ def test_an_expired_card_is_refused_next_to_its_field(storefront, shopper, two_s
     page = guest.checkout(card_expiry="01/20").get_data(as_text=True)
     assert "Your card has expired" in page
     assert not sql(storefront, "SELECT id FROM orders")
+
+
+def test_placing_an_order_issues_the_same_statements_for_one_line_or_three_from_two_stores(
+    storefront, shopper, two_stores
+):
+    (tee_m, tee_l), stand = two_stores
+
+    def statements_placing(cart):
+        guest = shopper()
+        for item, quantity in cart:
+            guest.add(item, quantity)
+        fields = guest.checkout_fields()
+        with counting_statements(storefront) as statements:
+            response = guest.checkout(fields=fields)
+        assert response.status_code == 303, response.status_code
+        return statements
+
+    one = statements_placing([(stand, 1)])
+    three = statements_placing([(tee_m, 2), (tee_l, 1), (stand, 1)])
+
+    assert len(one) == len(three) <= 19, three
+    # Nothing the saga writes is read back just to append to it: the timeline and the stores' parts.
+    assert not [
+        s for s in three if s.startswith("SELECT") and ("FROM order_event" in s or "FROM order_vendor_part" in s)
+    ]
