@@ -20,7 +20,7 @@ from common_core.errors import InvalidInput, PeerError
 from common_core.inbox import MAX_BATCH
 from common_core.internal.client import InternalClient
 from tests.common_core.conftest import category_data, envelope, inbox_ids, publish_category, rows, signed_request
-from tests.conftest import TEST_SECRETS
+from tests.conftest import TEST_SECRETS, run_together
 
 BATCH = "/internal/events/batch"
 OPENAPI = "/internal/openapi.json"
@@ -278,25 +278,12 @@ def test_two_concurrent_deliveries_of_the_same_batch_apply_each_event_once(platf
 
     handlers("vendor_portal", "category.upserted", slow)
     body = _events(20)
-    start = threading.Barrier(2)
-    answers: list[list[dict[str, Any]]] = []
-    errors: list[BaseException] = []
 
-    def deliver() -> None:
-        try:
-            with platform.admin.app_context():
-                client = InternalClient.for_peer("vendor_portal", retries=0)
-                start.wait(timeout=5)
-                answers.append(client.post(BATCH, body)["results"])
-        except BaseException as exc:  # noqa: BLE001 - surfaced in the main thread below
-            errors.append(exc)
+    def deliver() -> list[dict[str, Any]]:
+        with platform.admin.app_context():
+            return InternalClient.for_peer("vendor_portal", retries=0).post(BATCH, body)["results"]
 
-    threads = [threading.Thread(target=deliver) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    assert errors == [] and len(answers) == 2
+    answers = run_together([deliver, deliver])
     ids = [event["id"] for event in body["events"]]
     assert set(applied) == set(ids) and set(applied.values()) == {1}
     for position, event_id in enumerate(ids):

@@ -4,13 +4,14 @@ with the product's average and count kept on the catalogue copy (so cards show t
 from __future__ import annotations
 
 import re
-import threading
+from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
 
 from storefront.account.models import Customer
 from storefront.reviews import operations
+from tests.conftest import run_together
 from tests.storefront.profile_fixtures import customer_id, make_customer, order_with, post_form, scalar, sign_up, sql
 
 PAGE = "/p/1-wireless-headphones"
@@ -162,28 +163,20 @@ def test_reviews_of_one_product_written_at_once_are_all_counted(storefront, head
         cid = make_customer(storefront, f"Parallel Person{n}", f"p{n}@example.com")
         order_with(storefront, cid, 1)
         ids.append(cid)
-    start = threading.Barrier(len(ratings))
-    errors: list[BaseException] = []
 
-    def write(cid: int, rating: int) -> None:
-        try:
+    def writer(cid: int, rating: int) -> Callable[[], None]:
+        def write() -> None:
             with storefront.app_context():
                 db = storefront.extensions["sqlalchemy"]
-                customer = db.session.get(Customer, cid)
-                start.wait()
-                operations.write_review(customer, 1, rating, "Written at the same moment as others.")
+                operations.write_review(
+                    db.session.get(Customer, cid), 1, rating, "Written at the same moment as others."
+                )
                 db.session.commit()
                 db.session.remove()
-        except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
-            errors.append(exc)
 
-    threads = [threading.Thread(target=write, args=pair) for pair in zip(ids, ratings, strict=True)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+        return write
 
-    assert errors == []
+    run_together([writer(cid, rating) for cid, rating in zip(ids, ratings, strict=True)])
     assert product_rating(storefront) == (Decimal(sum(ratings) / len(ratings)).quantize(Decimal("0.01")), 6)
 
 

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import logging
 import re
-import threading
 
 import pytest
 import sqlalchemy as sa
 
 from storefront.traffic import internal as traffic_internal
 from storefront.traffic import routes as traffic_routes
-from tests.conftest import submit
+from tests.conftest import run_together, submit
 from tests.storefront.profile_fixtures import PASSWORD, scalar, sign_up, sql
 
 HTMX = {"HX-Request": "true"}
@@ -234,25 +233,13 @@ def test_rows_another_relay_has_claimed_are_skipped_not_sent_twice(storefront):
 
 def test_two_relays_at_once_publish_every_view_exactly_once(storefront):
     add_rows(storefront, 3000)
-    start = threading.Barrier(2)
-    errors: list[BaseException] = []
 
     def run() -> None:
-        try:
-            with storefront.app_context():
-                start.wait()
-                traffic_internal.relay_traffic()
-                storefront.extensions["sqlalchemy"].session.remove()
-        except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
-            errors.append(exc)
+        with storefront.app_context():
+            traffic_internal.relay_traffic()
+            storefront.extensions["sqlalchemy"].session.remove()
 
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-
-    assert errors == []
+    run_together([run, run])  # re-raises what either relay raised
     paths = [e["path"] for events in batches(storefront) for e in events]
     assert len(paths) == 3000 and len(set(paths)) == 3000
     assert rows(storefront) == []

@@ -3,12 +3,12 @@ recovery when a worker dies mid-job (continued later, never duplicating a produc
 
 from __future__ import annotations
 
-import threading
 import time
 
 import pytest
 import sqlalchemy as sa
 
+from tests.conftest import run_together
 from tests.vendor_portal.conftest import outbox
 from tests.vendor_portal.imports_fixtures import (
     csv_text,
@@ -188,44 +188,27 @@ def test_an_import_restarted_after_a_crash_finishes_without_duplicates(vendor, m
 def test_a_job_is_claimed_by_one_worker_only(vendor, make_store):
     store = make_store()
     job_id = uploaded_job(store, csv_text([product_row(1)]))
-    barrier, claims = threading.Barrier(2), []
 
-    def worker() -> None:
+    def worker() -> int | None:
         with vendor.app_context():
-            barrier.wait()
             claim = claim_next_job()
-            claims.append(claim.job_id if claim else None)
             vendor.extensions["sqlalchemy"].session.remove()
+            return claim.job_id if claim else None
 
-    threads = [threading.Thread(target=worker) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    claims = run_together([worker, worker])
     assert sorted(claims, key=str) == [job_id, None]
 
 
 def test_two_workers_running_the_same_job_make_each_product_once(vendor, make_store):
     store = make_store()
     job_id = uploaded_job(store, csv_text([product_row(n) for n in range(1, 201)]))
-    barrier, failures = threading.Barrier(2), []
 
     def worker() -> None:
         with vendor.app_context():
-            barrier.wait()
-            try:
-                run_import(job_id)
-            except Exception as exc:  # noqa: BLE001 - reported by the assertion below
-                failures.append(exc)
+            run_import(job_id)
             vendor.extensions["sqlalchemy"].session.remove()
 
-    threads = [threading.Thread(target=worker) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-
-    assert failures == []
+    run_together([worker, worker])  # re-raises what either worker raised
     done = job(vendor, job_id)
     assert (done["status"], done["processed_rows"], done["created_products"], done["errors"]) == ("done", 200, 200, [])
     assert len(skus_of(vendor, store.vendor_id)) == 200
