@@ -138,8 +138,9 @@ def after_stock_changes(database_url: str, page: str, rounds: int) -> harness.Si
     """The page right after each of `rounds` stock changes of one of its products that leave it in stock.
 
     Each change goes through the storefront's own stock.changed handler (as the vendor relay delivers
-    it), so the catalogue version moves and the page is rendered afresh; what the shopper waits for
-    then depends on what the server could keep across the change.
+    it) and is one a shopper can see (the variant's "Only 4 left" and "Only 3 left" in turn), so the
+    catalogue version moves and the page is rendered afresh; what the shopper waits for then depends on
+    what the server could keep across the change. (A count no page shows, 97 becoming 96, moves nothing.)
     """
     from storefront import create_app
     from storefront.catalog import events
@@ -162,7 +163,7 @@ def after_stock_changes(database_url: str, page: str, rounds: int) -> harness.Si
             at = (target.stock_at + timedelta(milliseconds=round_ + 1)).isoformat()  # newer than the count held
             with app.app_context():
                 data = {"product_id": target.product_id, "variant_id": target.id, "updated_at": at}
-                events.stock_changed({**data, "available": target.available - 1 - round_ % 2}, {"occurred_at": at})
+                events.stock_changed({**data, "available": 4 - round_ % 2}, {"occurred_at": at})
                 db.session.commit()
                 db.session.remove()
             started = time.perf_counter()

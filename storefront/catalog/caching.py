@@ -4,7 +4,8 @@ A page's ETag is derived from the catalogue version (storefront.catalog.models.C
 the same transaction as any change shoppers could see), the URL with its query, whether htmx asked for
 the partial, and the build of the code. A browser revalidates every time (`Cache-Control: private,
 no-cache`) and gets 304 Not Modified, without the page's queries or rendering, until the catalogue
-changes: a new price or stock count changes the ETag as it commits, so a copy is never stale.
+changes: a new price, or a stock count the page shows, changes the ETag as it commits, so a copy is never
+stale.
 
 Only visitors whose session holds nothing personal get an ETag: signed-in customers, a guest with a cart
 or a message to show always get a freshly rendered page and no validator.

@@ -269,6 +269,9 @@ class CatalogVersion(db.Model):
     Bumped by a deferred trigger on product, variant, product_image, category and vendor (migration
     0004), once per transaction and as it commits, so a reader sees the new version exactly when it sees
     the new rows, whoever wrote them. Pages shared by anonymous shoppers derive their ETag from it.
+    A stock count moves it only where a page would show the difference (migration 0008): a variant's
+    units up to MAX_QUANTITY, a product's up to LOW_STOCK + 1, so selling the 10,000th unit of a
+    plentiful product keeps every cached page.
     """
 
     __tablename__ = "catalog_version"

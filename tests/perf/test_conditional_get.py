@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import sqlalchemy as sa
 
@@ -119,3 +121,41 @@ def test_an_uncommitted_change_keeps_the_old_etag(storefront, lamp):
             # Not committed yet: shoppers still see 8 in stock, and their copies stay valid.
             assert client.get("/p/1-desk-lamp", headers={"If-None-Match": etag}).status_code == 304
             writer.rollback()
+
+
+WITHOUT_TOKENS = re.compile(r'value="[^"]*" name="csrf_token"|name="csrf_token"[^>]*value="[^"]*"')
+# Units in stock, one stock.changed after another: across the quantity field's 99, "Only N left" from
+# 5 down, sold out and back. Some changes show on a page, others (120 -> 100, 50 -> 7) show nowhere.
+STOCK_STEPS = [120, 100, 99, 98, 50, 7, 6, 5, 4, 1, 0, 3, 150]
+
+
+def test_a_stock_change_moves_the_etags_exactly_when_a_page_changes(storefront, lamp):
+    """Never a stale page from the cache, and no page thrown away for a count no page shows.
+
+    The product page shows the variant's count (up to the quantity field's 99, "Only N left" from 5);
+    the category and home pages show the product's card. One version names them all, so their ETags
+    move together: when any of them shows something new.
+    """
+    client, cache = storefront.test_client(), storefront.extensions["page_cache"]
+    urls = ["/p/1-desk-lamp", "/c/lighting", "/"]
+
+    def fresh() -> dict[str, tuple[str, str]]:
+        cache.clear()  # rendered now, from the rows
+        responses = {url: client.get(url) for url in urls}
+        return {url: (r.headers["ETag"], WITHOUT_TOKENS.sub("", page_text(r))) for url, r in responses.items()}
+
+    before = fresh()
+    changes = 0
+    for available in STOCK_STEPS:
+        lamp.stock(1, 100, available=available)
+        served = {url: WITHOUT_TOKENS.sub("", page_text(client.get(url))) for url in urls}  # cached if still named
+        after = fresh()
+
+        for url in urls:
+            assert served[url] == after[url][1], f"{url}: a stale page at {available} in stock"
+        shown = any(after[url][1] != before[url][1] for url in urls)
+        moved = {after[url][0] != before[url][0] for url in urls}
+        assert moved == {shown}, f"at {available} in stock: a page changed {shown}, the ETags moved {moved}"
+        changes += shown
+        before = after
+    assert 0 < changes < len(STOCK_STEPS)  # the steps cover both kinds of change
