@@ -7,6 +7,8 @@ import re
 import pytest
 import sqlalchemy as sa
 
+from storefront.cart.queries import MAX_QUANTITY
+from storefront.catalog.models import LOW_STOCK
 from tests.storefront.conftest import page_text, variant
 
 PAGES = ["/", "/search?q=lamp", "/c/lighting", "/vendor/acme-audio", "/p/1-desk-lamp"]
@@ -136,6 +138,8 @@ def test_a_stock_change_moves_the_etags_exactly_when_a_page_changes(storefront, 
     the category and home pages show the product's card. One version names them all, so their ETags
     move together: when any of them shows something new.
     """
+    # The counts migration 0008 compares: a change of either constant needs a migration changing them there.
+    assert (MAX_QUANTITY, LOW_STOCK + 1) == (99, 6)
     client, cache = storefront.test_client(), storefront.extensions["page_cache"]
     urls = ["/p/1-desk-lamp", "/c/lighting", "/"]
 
