@@ -35,7 +35,7 @@ from common_core.errors import FieldError, NotFound
 from storefront.account.models import Customer
 from storefront.cart import queries
 from storefront.cart.models import Cart, CartLine
-from storefront.cart.queries import MAX_LINES, MAX_QUANTITY, CartItem, CartView, StoredLine
+from storefront.cart.queries import MAX_LINES, MAX_QUANTITY, CartItem, CartView, Offer, StoredLine
 from storefront.extensions import db
 from storefront.formatting import format_money
 from storefront.traffic.operations import record_traffic
@@ -141,8 +141,8 @@ def as_owner(cart_owner: CartOwner | Customer) -> CartOwner:
 # --- what shoppers do -------------------------------------------------------------------------------
 
 
-def add_to_cart(cart_owner: CartOwner | Customer, variant_id: int, quantity: int) -> None:
-    """Add units of a variant (on top of any already in the cart).
+def add_to_cart(cart_owner: CartOwner | Customer, variant_id: int, quantity: int) -> Offer:
+    """Add units of a variant (on top of any already in the cart); returns its offer, for the message.
 
     Refuses, changing nothing: NotFound when the variant is not for sale, FieldError("quantity") when
     fewer are available than the cart would then hold, or the quantity is not 1 to 99.
@@ -167,6 +167,7 @@ def add_to_cart(cart_owner: CartOwner | Customer, variant_id: int, quantity: int
     owner.put(variant_id, wanted, offer.price)
     record_traffic("add_to_cart", product_id=offer.product_id, vendor_id=offer.vendor_id)
     db.session.flush()
+    return offer
 
 
 def set_quantity(cart_owner: CartOwner | Customer, variant_id: int, quantity: int) -> None:

@@ -48,14 +48,13 @@ def add() -> Any:
     owner = operations.cart_for(current_user)
     if form.validate_on_submit():
         try:
-            operations.add_to_cart(owner, form.variant_id.data, form.quantity.data)
+            offer = operations.add_to_cart(owner, form.variant_id.data, form.quantity.data)
         except FieldError as exc:
             form.quantity.errors = [*form.quantity.errors, exc.message]
         except NotFound as exc:
             form.form_errors.append(exc.message)
         else:
             db.session.commit()
-            offer = offers([form.variant_id.data])[form.variant_id.data]
             message = f"Added {form.quantity.data} \N{MULTIPLICATION SIGN} {offer.name} to your cart."
             if is_htmx():
                 return _partial("cart/_added.html", message=message, count=operations.cart_count(owner))
