@@ -90,10 +90,9 @@ def record_placed_order(data: Mapping[str, Any], *, actor: str = "storefront") -
     lines = data["lines"]
     if not isinstance(lines, list) or not lines:
         raise InvalidInput(f"order.placed {number}: an order needs at least one line.")
-    named = {
-        (payloads.integer(line, "variant_id", number), payloads.integer(line, "product_id", number)) for line in lines
-    }
-    variant_ids = {variant_id for variant_id, _ in named}
+    for line in lines:  # whole-number ids, or the event is refused as malformed
+        payloads.integer(line, "product_id", number)
+    variant_ids = {payloads.integer(line, "variant_id", number) for line in lines}
     # Each variant's product and that product's store, in one statement: all this needs of them.
     owners = {
         row.id: row
