@@ -137,7 +137,7 @@ def listing(params: ListingParams, tree: CategoryTree, scope: Scope | None = Non
     else:
         cards = load_cards(
             card_query()
-            .where(*_product_scope(scope), *([match.condition] if match is not None else []), *filters)
+            .where(*_scope_conditions(scope, p.c), *([match.condition] if match is not None else []), *filters)
             .order_by(*(direction(column) for column, direction in order))
             .limit(PER_PAGE)
             .offset((page_number - 1) * PER_PAGE)
@@ -255,9 +255,10 @@ BANDS_FROM = {edge: index + 1 for index, edge in enumerate(PRICE_EDGES)}
 BANDS_TO = {edge - CENT: index for index, edge in enumerate(PRICE_EDGES)}
 
 
-def _product_scope(scope: Scope) -> list[sa.ColumnElement[bool]]:
-    found = [p.c.category_ids.contains([scope.category.id])] if scope.category is not None else []
-    return found + ([p.c.vendor_id == scope.vendor_id] if scope.vendor_id is not None else [])
+def _scope_conditions(scope: Scope, columns: Any) -> list[sa.ColumnElement[bool]]:
+    """The scope as conditions on products or on tally rows (both have category_ids and vendor_id)."""
+    found = [columns.category_ids.contains([scope.category.id])] if scope.category is not None else []
+    return found + ([columns.vendor_id == scope.vendor_id] if scope.vendor_id is not None else [])
 
 
 def _price_range(params: ListingParams) -> sa.ColumnElement[bool] | None:
@@ -266,17 +267,30 @@ def _price_range(params: ListingParams) -> sa.ColumnElement[bool] | None:
     return sa.and_(*found) if found else None
 
 
-def _product_filters(params: ListingParams, tree: CategoryTree) -> dict[str, sa.ColumnElement[bool] | None]:
-    """Each group's selection as a condition on products: what the cards of a page must match."""
+def _selection(
+    params: ListingParams,
+    tree: CategoryTree,
+    columns: Any,
+    *,
+    price: sa.ColumnElement[bool] | None,
+    rating: sa.ColumnElement[Any],
+) -> dict[str, sa.ColumnElement[bool] | None]:
+    """Each group's selection as a condition on products or on tally-shaped rows (`columns`), which
+    share every column it reads but the price (a range or bands: `price`) and the rating (`rating`)."""
     category = tree.by_slug.get(params.category) if params.category else None
     return {
-        "category": p.c.category_ids.contains([category.id]) if category else None,
-        "brand": p.c.brand.in_(params.brands) if params.brands else None,
-        "vendor": p.c.vendor_slug.in_(params.vendors) if params.vendors else None,
-        "price": _price_range(params),
-        "rating": p.c.rating_avg >= params.rating if params.rating else None,
-        "in_stock": p.c.in_stock.is_(True) if params.in_stock else None,
+        "category": columns.category_ids.contains([category.id]) if category else None,
+        "brand": columns.brand.in_(params.brands) if params.brands else None,
+        "vendor": columns.vendor_slug.in_(params.vendors) if params.vendors else None,
+        "price": price,
+        "rating": rating >= params.rating if params.rating else None,
+        "in_stock": columns.in_stock.is_(True) if params.in_stock else None,
     }
+
+
+def _product_filters(params: ListingParams, tree: CategoryTree) -> dict[str, sa.ColumnElement[bool] | None]:
+    """Each group's selection as a condition on products: what the cards of a page must match."""
+    return _selection(params, tree, p.c, price=_price_range(params), rating=p.c.rating_avg)
 
 
 @dataclass(frozen=True)
@@ -323,14 +337,12 @@ def _tallied(params: ListingParams, scope: Scope, match: TextMatch | None, wante
     }
     if price is not None:
         key["in_price_range"] = sa.func.coalesce(price, False)
-    where = [p.c.listed, *_product_scope(scope), *([match.condition] if match is not None else [])]
+    where = [p.c.listed, *_scope_conditions(scope, p.c), *([match.condition] if match is not None else [])]
     return _grouped_matches(key, where, wanted)
 
 
 def _the_tally(params: ListingParams, scope: Scope) -> Tallied:
-    where = [t.c.products > 0]
-    where += [t.c.category_ids.contains([scope.category.id])] if scope.category is not None else []
-    where += [t.c.vendor_id == scope.vendor_id] if scope.vendor_id is not None else []
+    where = [t.c.products > 0, *_scope_conditions(scope, t.c)]
     bands = [t.c.price_bucket >= BANDS_FROM[params.price_min]] if params.price_min is not None else []
     bands += [t.c.price_bucket <= BANDS_TO[params.price_max]] if params.price_max is not None else []
     return Tallied(t, where, sa.and_(*bands) if bands else None)
@@ -373,17 +385,8 @@ def _group_conditions(
     params: ListingParams, tree: CategoryTree, tallied: Tallied
 ) -> dict[str, sa.ColumnElement[bool] | None]:
     """Each group's selection as a condition on tally-shaped rows."""
-    columns = tallied.rows.c
-    category = tree.by_slug.get(params.category) if params.category else None
-    return {
-        "category": columns.category_ids.contains([category.id]) if category else None,
-        "brand": columns.brand.in_(params.brands) if params.brands else None,
-        "vendor": columns.vendor_slug.in_(params.vendors) if params.vendors else None,
-        "price": tallied.price,
-        # rating_avg >= 4 exactly when its whole stars are: RATINGS are whole stars.
-        "rating": columns.rating_floor >= params.rating if params.rating else None,
-        "in_stock": columns.in_stock.is_(True) if params.in_stock else None,
-    }
+    # rating_avg >= 4 exactly when its whole stars are: RATINGS are whole stars.
+    return _selection(params, tree, tallied.rows.c, price=tallied.price, rating=tallied.rows.c.rating_floor)
 
 
 def facet_counts(
