@@ -83,7 +83,9 @@ class Server:
 
 def postgres_pid() -> int | None:
     """The bench PostgreSQL's postmaster (its first postmaster.pid line), whose children are the backends."""
-    pid_file = Path(os.environ.get("MARKETPLACE_VAR_DIR", PROJECT_ROOT / "var" / "bench")) / "pgdata" / "postmaster.pid"
+    from common_core.paths import var_dir  # var/bench once use_bench_database_server() has run
+
+    pid_file = var_dir() / "pgdata" / "postmaster.pid"
     try:
         return int(pid_file.read_text().split()[0])
     except (OSError, ValueError, IndexError):
