@@ -81,7 +81,6 @@ class Product(db.Model):
         sa.CheckConstraint("currency ~ '^[A-Z]{3}$'", name="currency_iso"),
         sa.CheckConstraint("min_price IS NULL OR min_price >= 0", name="min_price_not_negative"),
         sa.CheckConstraint("rating_count >= 0", name="rating_count_not_negative"),
-        sa.Index("ix_product_search_document", "search_document", postgresql_using="gin"),
         sa.Index(
             "ix_product_search_name_trgm",
             "search_name",
@@ -127,8 +126,38 @@ class Product(db.Model):
     created_at: Mapped[datetime] = mapped_column(TZ)
     updated_at: Mapped[datetime] = mapped_column(TZ)  # the vendor's updated_at: newer state wins
     event_at: Mapped[datetime] = mapped_column(TZ)  # breaks updated_at ties (remove, then republish)
+    # Searched in ProductSearch, the copy triggers keep; its full-text index is there.
     search_document: Mapped[Any | None] = deferred(mapped_column(TSVECTOR))
     search_name: Mapped[str] = mapped_column(sa.Text, default="", server_default="")  # lower(unaccent(title brand))
+
+
+class ProductSearch(db.Model):
+    """The listed products' columns a search filters, counts and sorts on, with a category's products together.
+
+    Partitioned by a hash of the product's category (16 partitions): a word's matches, which mostly
+    share a category, then fill a few pages instead of each taking a page of product. Kept by triggers on
+    product (migration 0009) in the transaction that changes the product; written by nothing else.
+    """
+
+    __tablename__ = "product_search"
+    __table_args__ = (
+        sa.Index("ix_product_search_search_document", "search_document", postgresql_using="gin"),
+        {"postgresql_partition_by": "HASH (category_key)"},
+    )
+
+    category_key: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)  # category_id, 0 for none
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    search_document: Mapped[Any | None] = mapped_column(TSVECTOR)
+    category_ids: Mapped[list[int]] = mapped_column(ARRAY(sa.Integer))
+    vendor_id: Mapped[int]
+    vendor_slug: Mapped[str | None] = mapped_column(sa.String(140))
+    vendor_name: Mapped[str | None] = mapped_column(sa.String(120))
+    brand: Mapped[str | None] = mapped_column(sa.String(80))
+    min_price: Mapped[Decimal | None] = mapped_column(Money)
+    rating_avg: Mapped[Decimal | None] = mapped_column(sa.Numeric(3, 2))
+    rating_count: Mapped[int]
+    in_stock: Mapped[bool]
+    created_at: Mapped[datetime] = mapped_column(TZ)
 
 
 class ProductTally(db.Model):

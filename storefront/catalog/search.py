@@ -29,11 +29,12 @@ from flask import current_app
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 
 from storefront.catalog.forms import PER_PAGE, RATINGS, ListingParams
-from storefront.catalog.models import Category, Product, ProductTally, SearchWord
+from storefront.catalog.models import Category, Product, ProductSearch, ProductTally, SearchWord
 from storefront.catalog.queries import Card, CategoryTree, Page, card_query, facets_version, load_cards
 from storefront.extensions import db
 
 p = Product.__table__
+s = ProductSearch.__table__  # the listed products as searches read them (ProductSearch)
 t = ProductTally.__table__
 ENGLISH = sa.literal_column("'english'::regconfig")
 FEW_EXACT_MATCHES = 5  # below this many full-text matches, misspelt words are corrected
@@ -114,8 +115,11 @@ def listing(params: ListingParams, tree: CategoryTree, scope: Scope | None = Non
     scope = scope or Scope()
     match = text_match(params.q) if params.q else None
     searched = (params.q, match.corrected if match else None)
-    order = [*_order(params.sort, match), (p.c.id, sa.desc)]
-    filters = [c for c in _product_filters(params, tree).values() if c is not None]
+    # Words are matched in the search copy, which holds every column the filters and sorts read; a
+    # listing without words reads the products through their sort indexes.
+    rows = s if match is not None else p
+    order = [*_order(params.sort, match, rows), (rows.c.id, sa.desc)]
+    filters = [c for c in _product_filters(params, tree, rows).values() if c is not None]
     counted_page: list[int] | None = None
 
     def count() -> FacetCounts:
@@ -134,13 +138,28 @@ def listing(params: ListingParams, tree: CategoryTree, scope: Scope | None = Non
     elif counted_page is not None and page_number == params.page:
         by_id = {card.id: card for card in load_cards(card_query().where(p.c.id.in_(counted_page)))}
         cards = [by_id[card_id] for card_id in counted_page if card_id in by_id]
-    else:
+    elif match is None:
         cards = load_cards(
             card_query()
-            .where(*_scope_conditions(scope, p.c), *([match.condition] if match is not None else []), *filters)
+            .where(*_scope_conditions(scope, p.c), *filters)
             .order_by(*(direction(column) for column, direction in order))
             .limit(PER_PAGE)
             .offset((page_number - 1) * PER_PAGE)
+        )
+    else:
+        # The page's ids and sort keys from the search copy, then their cards, in one statement.
+        page = (
+            sa.select(s.c.id, *(column.label(f"o{index}") for index, (column, _) in enumerate(order)))
+            .where(*_scope_conditions(scope, s.c), match.condition, *filters)
+            .order_by(*(direction(column) for column, direction in order))
+            .limit(PER_PAGE)
+            .offset((page_number - 1) * PER_PAGE)
+            .subquery("page")
+        )
+        cards = load_cards(
+            card_query()
+            .join(page, page.c.id == p.c.id)
+            .order_by(*(direction(page.c[f"o{index}"]) for index, (_, direction) in enumerate(order)))
         )
     return Listing(
         params=params,
@@ -160,14 +179,12 @@ def text_match(q: str) -> TextMatch:
     as typed are not counted (for a word common to a million products that count alone took 9 ms).
     """
     query = _tsquery(sa.func.websearch_to_tsquery(ENGLISH, sa.func.unaccent(q)))
-    exact = p.c.search_document.op("@@")(query)
+    exact = s.c.search_document.op("@@")(query)
     corrected = corrected_words(q)
     if corrected is None:
         return TextMatch(exact, _rank(query), exact_matches=0)
     found = db.session.scalar(
-        sa.select(sa.func.count()).select_from(
-            sa.select(p.c.id).where(p.c.listed, exact).limit(FEW_EXACT_MATCHES).subquery()
-        )
+        sa.select(sa.func.count()).select_from(sa.select(s.c.id).where(exact).limit(FEW_EXACT_MATCHES).subquery())
     )
     if found >= FEW_EXACT_MATCHES:
         return TextMatch(exact, _rank(query), found)
@@ -177,7 +194,7 @@ def text_match(q: str) -> TextMatch:
             sa.func.websearch_to_tsquery(ENGLISH, corrected)
         )
     )
-    return TextMatch(p.c.search_document.op("@@")(either), _rank(either), found, corrected)
+    return TextMatch(s.c.search_document.op("@@")(either), _rank(either), found, corrected)
 
 
 def _tsquery(query: sa.ColumnElement[Any]) -> sa.ScalarSelect[Any]:
@@ -187,7 +204,9 @@ def _tsquery(query: sa.ColumnElement[Any]) -> sa.ScalarSelect[Any]:
 
 
 def _rank(query: sa.ScalarSelect[Any]) -> sa.ColumnElement[Any]:
-    return sa.func.ts_rank_cd(p.c.search_document, query, 32)  # 32: rank / (rank + 1), in 0..1
+    # ts_rank, not ts_rank_cd: both weigh title above description and count repeats, and rank words
+    # found close together higher; cover density cost a third of a broad search's first render.
+    return sa.func.ts_rank(s.c.search_document, query, 32)  # 32: rank / (rank + 1), in 0..1
 
 
 def corrected_words(q: str) -> str | None:
@@ -261,9 +280,9 @@ def _scope_conditions(scope: Scope, columns: Any) -> list[sa.ColumnElement[bool]
     return found + ([columns.vendor_id == scope.vendor_id] if scope.vendor_id is not None else [])
 
 
-def _price_range(params: ListingParams) -> sa.ColumnElement[bool] | None:
-    found = [p.c.min_price >= params.price_min] if params.price_min is not None else []
-    found += [p.c.min_price <= params.price_max] if params.price_max is not None else []
+def _price_range(params: ListingParams, rows: sa.TableClause) -> sa.ColumnElement[bool] | None:
+    found = [rows.c.min_price >= params.price_min] if params.price_min is not None else []
+    found += [rows.c.min_price <= params.price_max] if params.price_max is not None else []
     return sa.and_(*found) if found else None
 
 
@@ -288,9 +307,12 @@ def _selection(
     }
 
 
-def _product_filters(params: ListingParams, tree: CategoryTree) -> dict[str, sa.ColumnElement[bool] | None]:
-    """Each group's selection as a condition on products: what the cards of a page must match."""
-    return _selection(params, tree, p.c, price=_price_range(params), rating=p.c.rating_avg)
+def _product_filters(
+    params: ListingParams, tree: CategoryTree, rows: sa.TableClause
+) -> dict[str, sa.ColumnElement[bool] | None]:
+    """Each group's selection as a condition on products or their search copy (`rows`): what the cards
+    of a page must match."""
+    return _selection(params, tree, rows.c, price=_price_range(params, rows), rating=rows.c.rating_avg)
 
 
 @dataclass(frozen=True)
@@ -315,7 +337,7 @@ class PageWanted:
     """A page of cards to pick from the same matches the facets count: one read of them for both."""
 
     order: list[Ordering]
-    filters: list[sa.ColumnElement[bool]]  # the selection, on products
+    filters: list[sa.ColumnElement[bool]]  # the selection, on the search copy
     offset: int
 
 
@@ -325,19 +347,25 @@ def _tallied(params: ListingParams, scope: Scope, match: TextMatch | None, wante
     )
     if match is None and on_bands:
         return _the_tally(params, scope)
-    price = _price_range(params)
+    # Words: their matches in the search copy (listed products only). A price range off the bands
+    # without words: the products in scope, through the category index the copy does not have.
+    rows = s if match is not None else p
+    price = _price_range(params, rows)
     key: dict[str, sa.ColumnElement[Any]] = {
-        "category_ids": p.c.category_ids,
-        "vendor_slug": p.c.vendor_slug,
-        "vendor_name": p.c.vendor_name,
-        "brand": p.c.brand,
-        "price_bucket": sa.func.catalog_price_bucket(p.c.min_price),
-        "rating_floor": sa.cast(sa.func.floor(p.c.rating_avg), sa.SmallInteger),
-        "in_stock": p.c.in_stock,
+        "category_ids": rows.c.category_ids,
+        "vendor_slug": rows.c.vendor_slug,
+        "vendor_name": rows.c.vendor_name,
+        "brand": rows.c.brand,
+        "price_bucket": sa.func.catalog_price_bucket(rows.c.min_price),
+        "rating_floor": sa.cast(sa.func.floor(rows.c.rating_avg), sa.SmallInteger),
+        "in_stock": rows.c.in_stock,
     }
     if price is not None:
         key["in_price_range"] = sa.func.coalesce(price, False)
-    where = [p.c.listed, *_scope_conditions(scope, p.c), *([match.condition] if match is not None else [])]
+    if match is not None:
+        where = [*_scope_conditions(scope, s.c), match.condition]
+    else:
+        where = [p.c.listed, *_scope_conditions(scope, p.c)]
     return _grouped_matches(key, where, wanted)
 
 
@@ -536,15 +564,16 @@ def _facet_counts(
     return counts, page_ids
 
 
-def _order(sort: str, match: TextMatch | None) -> list[Ordering]:
-    """The sort's columns with their directions (applied to the products or to the same columns of a CTE)."""
+def _order(sort: str, match: TextMatch | None, rows: sa.TableClause) -> list[Ordering]:
+    """The sort's columns of products or of their search copy (`rows`) with their directions (applied to
+    those rows or to the same columns of a CTE)."""
     if sort == "relevance" and match is not None:
-        return [(match.rank, sa.desc), (p.c.rating_count, sa.desc)]
+        return [(match.rank, sa.desc), (rows.c.rating_count, sa.desc)]
     return {
-        "price_asc": [(p.c.min_price, sa.asc)],
-        "price_desc": [(p.c.min_price, sa.desc)],
-        "rating": [(p.c.rating_avg, lambda column: sa.nulls_last(sa.desc(column))), (p.c.rating_count, sa.desc)],
-    }.get(sort, [(p.c.created_at, sa.desc)])
+        "price_asc": [(rows.c.min_price, sa.asc)],
+        "price_desc": [(rows.c.min_price, sa.desc)],
+        "rating": [(rows.c.rating_avg, lambda column: sa.nulls_last(sa.desc(column))), (rows.c.rating_count, sa.desc)],
+    }.get(sort, [(rows.c.created_at, sa.desc)])
 
 
 def _facets(params: ListingParams, tree: CategoryTree, scope: Scope, counts: FacetCounts) -> Facets:

@@ -1,8 +1,10 @@
-"""The product tally: listings without words count their facets from it, so it must always equal the products.
+"""The product tally and the search copy: listings count their facets from them, so they must always
+equal the products.
 
 Every kind of catalogue change goes through the real event handlers (or, for ratings, the column the
-reviews write); after each one the tally must equal a count of the listed products, and a page's facet
-counts from the tally must equal the same selection counted product by product.
+reviews write); after each one the tally must equal a count of the listed products, the search copy
+(product_search) must hold exactly the listed products as they are, and a page's facet counts must
+equal the same selection counted product by product.
 """
 
 from __future__ import annotations
@@ -37,6 +39,10 @@ COUNTED = f"""
     ) AS listed GROUP BY {KEY}
 """
 TALLIED = f"SELECT {KEY}, products FROM product_tally WHERE products <> 0"
+COPIED = (
+    "search_document::text, category_ids, vendor_id, vendor_slug, vendor_name, brand, min_price, rating_avg, "
+    "rating_count, in_stock, created_at"
+)
 
 
 def assert_tally_matches(app) -> None:
@@ -44,6 +50,12 @@ def assert_tally_matches(app) -> None:
     tallied = sorted(map(tuple, storefront_sql(app, TALLIED)), key=repr)
     assert tallied == counted
     assert storefront_sql(app, "SELECT count(*) FROM product_tally WHERE products < 0")[0][0] == 0
+
+
+def assert_search_copy_matches(app) -> None:
+    listed = storefront_sql(app, f"SELECT id, coalesce(category_id, 0), {COPIED} FROM product WHERE listed ORDER BY id")
+    copied = storefront_sql(app, f"SELECT id, category_key, {COPIED} FROM product_search ORDER BY id")
+    assert list(map(tuple, copied)) == list(map(tuple, listed))
 
 
 def rate(app, product_id: int, rating: str | None) -> None:
@@ -75,9 +87,10 @@ def stocked(shop):
     return shop
 
 
-def test_the_tally_follows_every_kind_of_catalogue_change(storefront, stocked):
+def test_the_tally_and_the_search_copy_follow_every_kind_of_catalogue_change(storefront, stocked):
     shop = stocked
     assert_tally_matches(storefront)
+    assert_search_copy_matches(storefront)
     assert storefront_sql(storefront, "SELECT sum(products) FROM product_tally")[0][0] == 6
 
     steps = [
@@ -86,6 +99,7 @@ def test_the_tally_follows_every_kind_of_catalogue_change(storefront, stocked):
         lambda: shop.stock(3, 300, 7),  # back in stock
         lambda: shop.stock(1, 100, 3),  # fewer units, still in stock: the same combination
         lambda: shop.product(5, vendor_id=2, title="Hose Reel", brand="Greenway", category_id=4, price="49.99"),
+        lambda: shop.product(2, title="Travel Earbuds", brand="Northwind", category_id=2, price="25.00"),  # words
         lambda: shop.product(4, title="Unfiled Gadget", category_id=3, price="500.00"),  # filed under Speakers
         lambda: shop.category(3, "Speakers", parent_id=4),  # the subcategory moves to another root
         lambda: rate(storefront, 1, "4.00"),
@@ -99,6 +113,7 @@ def test_the_tally_follows_every_kind_of_catalogue_change(storefront, stocked):
     for step in steps:
         step()
         assert_tally_matches(storefront)
+        assert_search_copy_matches(storefront)
 
 
 def expected_counts(app, selection: dict, scope: str, words: str | None) -> dict:
@@ -264,3 +279,12 @@ def test_products_written_at_the_same_moment_are_all_tallied(storefront, stocked
     run_together([lambda n=n: write(n) for n in range(writers)])  # re-raises any writer's error
     assert_tally_matches(storefront)
     assert storefront_sql(storefront, "SELECT sum(products) FROM product_tally")[0][0] == 6 + writers // 2
+
+
+def test_the_search_copy_loses_deleted_and_truncated_products(storefront, stocked):
+    storefront_execute(storefront, "DELETE FROM product WHERE id IN (1, 5)")
+    assert_search_copy_matches(storefront)
+    assert [row[0] for row in storefront_sql(storefront, "SELECT id FROM product_search ORDER BY id")] == [2, 3, 4, 6]
+
+    storefront_execute(storefront, "TRUNCATE product CASCADE")
+    assert storefront_sql(storefront, "SELECT count(*) FROM product_search")[0][0] == 0
