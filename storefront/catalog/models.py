@@ -158,6 +158,9 @@ class ProductSearch(db.Model):
     rating_count: Mapped[int]
     in_stock: Mapped[bool]
     created_at: Mapped[datetime] = mapped_column(TZ)
+    # The product's combination in product_tally (never deleted but with the products): a search groups
+    # its matches by this one number and reads the combination's values from the tally afterwards.
+    tally_id: Mapped[int] = mapped_column(sa.BigInteger)
 
 
 class ProductTally(db.Model):

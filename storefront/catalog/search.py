@@ -321,9 +321,10 @@ class Tallied:
 
     A listing without words whose price range is a band's (the price facet's links) or none reads the
     product tally itself: a few hundred rows whatever the catalogue's size. Any other selection groups
-    its matching products the same way within the statement, so the facets' GROUPING SETS (and the
-    categories unnested) work through those groups instead of every match; the price range, which the
-    groups cannot know from the band, becomes a column of the grouping.
+    its matching products the same way within the statement (a search by each match's tally id, then
+    reads those combinations from the tally), so the facets' GROUPING SETS (and the categories
+    unnested) work through those groups instead of every match; the price range, which the groups
+    cannot know from the band, becomes a column of the grouping.
     """
 
     rows: sa.FromClause
@@ -347,25 +348,29 @@ def _tallied(params: ListingParams, scope: Scope, match: TextMatch | None, wante
     )
     if match is None and on_bands:
         return _the_tally(params, scope)
-    # Words: their matches in the search copy (listed products only). A price range off the bands
-    # without words: the products in scope, through the category index the copy does not have.
-    rows = s if match is not None else p
-    price = _price_range(params, rows)
-    key: dict[str, sa.ColumnElement[Any]] = {
-        "category_ids": rows.c.category_ids,
-        "vendor_slug": rows.c.vendor_slug,
-        "vendor_name": rows.c.vendor_name,
-        "brand": rows.c.brand,
-        "price_bucket": sa.func.catalog_price_bucket(rows.c.min_price),
-        "rating_floor": sa.cast(sa.func.floor(rows.c.rating_avg), sa.SmallInteger),
-        "in_stock": rows.c.in_stock,
-    }
-    if price is not None:
-        key["in_price_range"] = sa.func.coalesce(price, False)
+    key: dict[str, sa.ColumnElement[Any]]
     if match is not None:
+        # The words' matches in the search copy, grouped by their combination's id in the tally: one
+        # number per match to carry and hash, where the combination's values were eight columns.
+        price = _price_range(params, s)
+        key = {"tally_id": s.c.tally_id}
         where = [*_scope_conditions(scope, s.c), match.condition]
     else:
+        # A price range off the bands without words: the products in scope (through the category index,
+        # which the search copy has not), grouped by the tally's key.
+        price = _price_range(params, p)
+        key = {
+            "category_ids": p.c.category_ids,
+            "vendor_slug": p.c.vendor_slug,
+            "vendor_name": p.c.vendor_name,
+            "brand": p.c.brand,
+            "price_bucket": sa.func.catalog_price_bucket(p.c.min_price),
+            "rating_floor": sa.cast(sa.func.floor(p.c.rating_avg), sa.SmallInteger),
+            "in_stock": p.c.in_stock,
+        }
         where = [p.c.listed, *_scope_conditions(scope, p.c)]
+    if price is not None:
+        key["in_price_range"] = sa.func.coalesce(price, False)
     return _grouped_matches(key, where, wanted)
 
 
@@ -390,6 +395,8 @@ def _grouped_matches(
     matched = sa.select(*(column.label(name) for name, column in columns.items())).where(*where).cte("matched")
     keys = [matched.c[name] for name in key]
     grouped = sa.select(*keys, sa.func.count().label("products")).group_by(*keys).subquery("grouped")
+    if "tally_id" in key:
+        grouped = _with_tally_values(grouped)
     price = grouped.c.get("in_price_range")
     if wanted is None:
         return Tallied(grouped, [], price)
@@ -407,6 +414,18 @@ def _grouped_matches(
     # The last sort key is the product id (listing() ends every order with it).
     page_ids = sa.select(sa.func.array_agg(aggregate_order_by(page.c[sort_keys[-1]], *in_order))).scalar_subquery()
     return Tallied(grouped, [], price, page_ids)
+
+
+TALLY_VALUES = ("category_ids", "vendor_slug", "vendor_name", "brand", "price_bucket", "rating_floor", "in_stock")
+
+
+def _with_tally_values(grouped: sa.Subquery) -> sa.Subquery:
+    """Groups of matches by tally id, with their combination's values read from the tally (a row each)."""
+    return (
+        sa.select(*(t.c[name] for name in TALLY_VALUES), *(column for column in grouped.c if column.name != "tally_id"))
+        .join_from(grouped, t, t.c.id == grouped.c.tally_id)
+        .subquery("tallied")
+    )
 
 
 def _group_conditions(

@@ -53,9 +53,21 @@ def assert_tally_matches(app) -> None:
 
 
 def assert_search_copy_matches(app) -> None:
+    """The search copy holds the listed products as they are, each naming its own tally combination."""
     listed = storefront_sql(app, f"SELECT id, coalesce(category_id, 0), {COPIED} FROM product WHERE listed ORDER BY id")
     copied = storefront_sql(app, f"SELECT id, category_key, {COPIED} FROM product_search ORDER BY id")
     assert list(map(tuple, copied)) == list(map(tuple, listed))
+    keys = storefront_sql(
+        app,
+        "SELECT id, category_ids, vendor_id, vendor_slug, vendor_name, brand, catalog_price_bucket(min_price), "
+        "floor(rating_avg)::smallint, in_stock FROM product WHERE listed ORDER BY id",
+    )
+    tallied = ", ".join(f"t.{column}" for column in KEY.split(", "))
+    named = storefront_sql(
+        app,
+        f"SELECT s.id, {tallied} FROM product_search AS s JOIN product_tally AS t ON t.id = s.tally_id ORDER BY s.id",
+    )
+    assert list(map(tuple, named)) == list(map(tuple, keys))
 
 
 def rate(app, product_id: int, rating: str | None) -> None:

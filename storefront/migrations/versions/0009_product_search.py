@@ -13,10 +13,18 @@ a few partitions, many to a page (about 17 rows): "headphones" reads 3,530 pages
 every category reads as many pages as before, no more. The full-text index moves here: nothing else
 searches the words.
 
+Each row also names its product's combination in product_tally (`tally_id`; tally rows are never
+deleted but with the products). A search groups its matches by that one number and reads the few
+combinations' values from the tally afterwards, where it carried and hashed eight columns (an array
+and three names among them) for every match: the statement for "field" with two facets, 62,500
+matches, 112 -> 78 ms, and for "headphones" 55 -> 36 ms.
+
 Kept by triggers on product in the same transaction: statement-level ones for inserts and deletes (one
 INSERT ... SELECT of 50,000 products, as the bench's bulk seed writes, copies them in one statement)
 and a row-level one for updates that fires only when a copied column or `listed` changed, so a sale
 that moves a stock count writes nothing here. An update upserts, so a row found missing is remade.
+Both make sure the tally has the row's combination first (with no products: product_tally_count,
+which fires after them, adds those).
 
 Revision ID: 0009
 Revises: 0008
@@ -38,11 +46,47 @@ COPIED = (
     'search_document', 'category_ids', 'vendor_id', 'vendor_slug', 'vendor_name', 'brand', 'min_price',
     'rating_avg', 'rating_count', 'in_stock', 'created_at',
 )
-COLUMNS = ', '.join(('id', 'category_key', *COPIED))
+COLUMNS = ', '.join(('id', 'category_key', *COPIED, 'tally_id'))
+# product_tally's key (migration 0007) and how a product row gives it.
+TALLY_KEY = "category_ids, vendor_id, vendor_slug, vendor_name, brand, price_bucket, rating_floor, in_stock"
+
+
+def _tally_key(row: str) -> str:
+    return (
+        f"{row}.category_ids, {row}.vendor_id, {row}.vendor_slug, {row}.vendor_name, {row}.brand, "
+        f"catalog_price_bucket({row}.min_price), floor({row}.rating_avg)::smallint, {row}.in_stock"
+    )
+
+
+def _tally_id(row: str) -> str:
+    """The id of the row's tally combination, found through the tally's unique index (its leading
+    columns are never null; the others may be, hence IS NOT DISTINCT FROM)."""
+    return f"""(
+        SELECT t.id FROM product_tally AS t
+        WHERE t.category_ids = {row}.category_ids AND t.vendor_id = {row}.vendor_id
+          AND t.vendor_slug IS NOT DISTINCT FROM {row}.vendor_slug
+          AND t.vendor_name IS NOT DISTINCT FROM {row}.vendor_name
+          AND t.brand IS NOT DISTINCT FROM {row}.brand
+          AND t.price_bucket = catalog_price_bucket({row}.min_price)
+          AND t.rating_floor IS NOT DISTINCT FROM floor({row}.rating_avg)::smallint
+          AND t.in_stock = {row}.in_stock
+    )"""
 
 
 def _values(row: str) -> str:
-    return ', '.join((f'{row}.id', f'coalesce({row}.category_id, 0)', *(f'{row}.{name}' for name in COPIED)))
+    return ', '.join(
+        (f'{row}.id', f'coalesce({row}.category_id, 0)', *(f'{row}.{name}' for name in COPIED), _tally_id(row))
+    )
+
+
+def _tally_rows(select: str) -> str:
+    """Make sure the tally has a row for each combination (product_tally_count adds the products after
+    this trigger, being a statement trigger named after it). Ordered by key as every tally writer is."""
+    return f"""
+        INSERT INTO product_tally ({TALLY_KEY}, products)
+        SELECT DISTINCT {TALLY_KEY}, 0 FROM ({select}) AS wanted ({TALLY_KEY}) ORDER BY {TALLY_KEY}
+        ON CONFLICT ({TALLY_KEY}) DO NOTHING
+    """
 
 
 def _changed() -> str:
@@ -68,6 +112,7 @@ def upgrade() -> None:
     sa.Column('rating_count', sa.Integer(), nullable=False),
     sa.Column('in_stock', sa.Boolean(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('tally_id', sa.BigInteger(), nullable=False),
     sa.PrimaryKeyConstraint('category_key', 'id', name=op.f('pk_product_search')),
     postgresql_partition_by='HASH (category_key)'
     )
@@ -76,6 +121,7 @@ def upgrade() -> None:
             f"CREATE TABLE product_search_p{remainder} PARTITION OF product_search "
             f"FOR VALUES WITH (MODULUS {PARTITIONS}, REMAINDER {remainder})"
         )
+    # product_tally already holds every listed product's combination (migration 0007).
     op.execute(f"INSERT INTO product_search ({COLUMNS}) SELECT {_values('product')} FROM product WHERE listed")
     op.create_index('ix_product_search_search_document', 'product_search', ['search_document'], unique=False, postgresql_using='gin')
     op.drop_index('ix_product_search_document', table_name='product', postgresql_using='gin')
@@ -83,6 +129,7 @@ def upgrade() -> None:
         CREATE FUNCTION product_search_copy() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
             IF TG_OP = 'INSERT' THEN
+                {_tally_rows(f"SELECT {_tally_key('n')} FROM new_rows AS n WHERE n.listed")};
                 INSERT INTO product_search ({COLUMNS}) SELECT {_values('n')} FROM new_rows AS n WHERE n.listed;
             ELSIF TG_OP = 'DELETE' THEN
                 DELETE FROM product_search AS s USING old_rows AS o
@@ -94,9 +141,10 @@ def upgrade() -> None:
                     DELETE FROM product_search WHERE category_key = coalesce(OLD.category_id, 0) AND id = OLD.id;
                 END IF;
                 IF NEW.listed THEN
+                    {_tally_rows(f"SELECT {_tally_key('NEW')}")};
                     INSERT INTO product_search ({COLUMNS}) VALUES ({_values('NEW')})
                     ON CONFLICT (category_key, id) DO UPDATE
-                    SET ({', '.join(COPIED)}) = ROW({', '.join(f'EXCLUDED.{name}' for name in COPIED)});
+                    SET ({', '.join((*COPIED, 'tally_id'))}) = ROW({', '.join(f'EXCLUDED.{name}' for name in (*COPIED, 'tally_id'))});
                 END IF;
             END IF;
             RETURN NULL;
