@@ -1,11 +1,12 @@
 """Search and filtered listings: full-text search with spelling correction, facets, sorting and paging.
 
-Words are matched with PostgreSQL full-text search over the weighted search document. When that finds
-few products, each misspelt word is corrected to the closest word of the catalogue's titles and brands
+Words are matched with PostgreSQL full-text search over the weighted search document, in the search
+copy (`product_search`: the listed products' columns searches read, partitioned by category so a
+word's matches share pages, each naming its product tally combination). When that finds few products, each misspelt word is corrected to the closest word of the catalogue's titles and brands
 (the small `search_word` dictionary, by trigram similarity) and the corrected words are searched as
 well, so "hedphones" finds headphones: one more statement on a small table, where matching the typo
 against every product's name read thousands of candidates. Facet counts come from one statement and
-one pass over the matching products, grouped as the product tally groups them and then counted with
+one pass over the matching products, grouped by their tally combination and then counted with
 GROUPING SETS, one FILTERed sum per group that honours every other group's selection but not its own
 (ticking two brands shows both, and brand counts ignore brands). A listing without words (a category,
 a store, all products) sums the product tally instead, whose few hundred rows each stand for the
