@@ -121,7 +121,9 @@ def upgrade() -> None:
             f"CREATE TABLE product_search_p{remainder} PARTITION OF product_search "
             f"FOR VALUES WITH (MODULUS {PARTITIONS}, REMAINDER {remainder})"
         )
-    # product_tally already holds every listed product's combination (migration 0007).
+    # product_tally holds every listed product's combination already (migration 0007); made sure of,
+    # since a missing one would fail the copy (tally_id is NOT NULL).
+    op.execute(_tally_rows(f"SELECT {_tally_key('product')} FROM product WHERE listed"))
     op.execute(f"INSERT INTO product_search ({COLUMNS}) SELECT {_values('product')} FROM product WHERE listed")
     op.create_index('ix_product_search_search_document', 'product_search', ['search_document'], unique=False, postgresql_using='gin')
     op.drop_index('ix_product_search_document', table_name='product', postgresql_using='gin')
