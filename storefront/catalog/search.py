@@ -2,7 +2,8 @@
 
 Words are matched with PostgreSQL full-text search over the weighted search document, in the search
 copy (`product_search`: the listed products' columns searches read, partitioned by category so a
-word's matches share pages, each naming its product tally combination). When that finds few products, each misspelt word is corrected to the closest word of the catalogue's titles and brands
+word's matches share pages, each naming its product tally combination). When that finds few
+products, each misspelt word is corrected to the closest word of the catalogue's titles and brands
 (the small `search_word` dictionary, by trigram similarity) and the corrected words are searched as
 well, so "hedphones" finds headphones: one more statement on a small table, where matching the typo
 against every product's name read thousands of candidates. Facet counts come from one statement and
