@@ -126,41 +126,40 @@ class Product(db.Model):
     created_at: Mapped[datetime] = mapped_column(TZ)
     updated_at: Mapped[datetime] = mapped_column(TZ)  # the vendor's updated_at: newer state wins
     event_at: Mapped[datetime] = mapped_column(TZ)  # breaks updated_at ties (remove, then republish)
-    # Searched in ProductSearch, the copy triggers keep; its full-text index is there.
+    # Searched in product_search, the copy triggers keep; its full-text index is there.
     search_document: Mapped[Any | None] = deferred(mapped_column(TSVECTOR))
     search_name: Mapped[str] = mapped_column(sa.Text, default="", server_default="")  # lower(unaccent(title brand))
 
 
-class ProductSearch(db.Model):
-    """The listed products' columns a search filters, counts and sorts on, with a category's products together.
-
-    Partitioned by a hash of the product's category (16 partitions): a word's matches, which mostly
-    share a category, then fill a few pages instead of each taking a page of product. Kept by triggers on
-    product (migration 0009) in the transaction that changes the product; written by nothing else.
-    """
-
-    __tablename__ = "product_search"
-    __table_args__ = (
-        sa.Index("ix_product_search_search_document", "search_document", postgresql_using="gin"),
-        {"postgresql_partition_by": "HASH (category_key)"},
-    )
-
-    category_key: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)  # category_id, 0 for none
-    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
-    search_document: Mapped[Any | None] = mapped_column(TSVECTOR)
-    category_ids: Mapped[list[int]] = mapped_column(ARRAY(sa.Integer))
-    vendor_id: Mapped[int]
-    vendor_slug: Mapped[str | None] = mapped_column(sa.String(140))
-    vendor_name: Mapped[str | None] = mapped_column(sa.String(120))
-    brand: Mapped[str | None] = mapped_column(sa.String(80))
-    min_price: Mapped[Decimal | None] = mapped_column(Money)
-    rating_avg: Mapped[Decimal | None] = mapped_column(sa.Numeric(3, 2))
-    rating_count: Mapped[int]
-    in_stock: Mapped[bool]
-    created_at: Mapped[datetime] = mapped_column(TZ)
+# The listed products' columns a search filters, counts and sorts on, with a category's products together:
+# partitioned by a hash of the product's category (16 partitions), a word's matches, which mostly share
+# a category, fill a few pages instead of each taking a page of product. Kept by triggers on product
+# (migration 0009) in the transaction that changes the product; written by nothing else. A Core table:
+# nothing loads it as objects, and it has a unique index rather than a primary key because pg_restore
+# --clean cannot drop a partitioned primary key (it drops each partition's first, which PostgreSQL refuses).
+product_search = sa.Table(
+    "product_search",
+    db.metadata,
+    sa.Column("id", sa.Integer, nullable=False, autoincrement=False),
+    sa.Column("category_key", sa.Integer, nullable=False, autoincrement=False),  # category_id, 0 for none
+    sa.Column("search_document", TSVECTOR),
+    sa.Column("category_ids", ARRAY(sa.Integer), nullable=False),
+    sa.Column("vendor_id", sa.Integer, nullable=False),
+    sa.Column("vendor_slug", sa.String(140)),
+    sa.Column("vendor_name", sa.String(120)),
+    sa.Column("brand", sa.String(80)),
+    sa.Column("min_price", Money),
+    sa.Column("rating_avg", sa.Numeric(3, 2)),
+    sa.Column("rating_count", sa.Integer, nullable=False),
+    sa.Column("in_stock", sa.Boolean, nullable=False),
+    sa.Column("created_at", TZ, nullable=False),
     # The product's combination in product_tally (never deleted but with the products): a search groups
     # its matches by this one number and reads the combination's values from the tally afterwards.
-    tally_id: Mapped[int] = mapped_column(sa.BigInteger)
+    sa.Column("tally_id", sa.BigInteger, nullable=False),
+    sa.Index("ux_product_search_key", "category_key", "id", unique=True),
+    sa.Index("ix_product_search_search_document", "search_document", postgresql_using="gin"),
+    postgresql_partition_by="HASH (category_key)",
+)
 
 
 class ProductTally(db.Model):

@@ -31,12 +31,12 @@ from flask import current_app
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 
 from storefront.catalog.forms import PER_PAGE, RATINGS, ListingParams
-from storefront.catalog.models import Category, Product, ProductSearch, ProductTally, SearchWord
+from storefront.catalog.models import Category, Product, ProductTally, SearchWord, product_search
 from storefront.catalog.queries import Card, CategoryTree, Page, card_query, facets_version, load_cards
 from storefront.extensions import db
 
 p = Product.__table__
-s = ProductSearch.__table__  # the listed products as searches read them (ProductSearch)
+s = product_search  # the listed products as searches read them
 t = ProductTally.__table__
 ENGLISH = sa.literal_column("'english'::regconfig")
 FEW_EXACT_MATCHES = 5  # below this many full-text matches, misspelt words are corrected

@@ -113,7 +113,6 @@ def upgrade() -> None:
     sa.Column('in_stock', sa.Boolean(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('tally_id', sa.BigInteger(), nullable=False),
-    sa.PrimaryKeyConstraint('category_key', 'id', name=op.f('pk_product_search')),
     postgresql_partition_by='HASH (category_key)'
     )
     for remainder in range(PARTITIONS):
@@ -125,6 +124,9 @@ def upgrade() -> None:
     # since a missing one would fail the copy (tally_id is NOT NULL).
     op.execute(_tally_rows(f"SELECT {_tally_key('product')} FROM product WHERE listed"))
     op.execute(f"INSERT INTO product_search ({COLUMNS}) SELECT {_values('product')} FROM product WHERE listed")
+    # A unique index, not a primary key: pg_restore --clean drops a partitioned primary key partition by
+    # partition first, which PostgreSQL refuses (the backups restore over a database that way).
+    op.create_index('ux_product_search_key', 'product_search', ['category_key', 'id'], unique=True)
     op.create_index('ix_product_search_search_document', 'product_search', ['search_document'], unique=False, postgresql_using='gin')
     op.drop_index('ix_product_search_document', table_name='product', postgresql_using='gin')
     op.execute(f"""
