@@ -290,6 +290,7 @@ def test_products_written_at_the_same_moment_are_all_tallied(storefront, stocked
 
     run_together([lambda n=n: write(n) for n in range(writers)])  # re-raises any writer's error
     assert_tally_matches(storefront)
+    assert_search_copy_matches(storefront)  # each copy names its combination, made by whichever writer came first
     assert storefront_sql(storefront, "SELECT sum(products) FROM product_tally")[0][0] == 6 + writers // 2
 
 
