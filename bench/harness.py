@@ -104,7 +104,6 @@ class CpuMeter:
         import psutil
 
         self.roots = {name: psutil.Process(pid) for name, pid in roots.items() if pid is not None}
-        self.used: dict[str, float] = {}
         self._start: dict[str, float] = {}
 
     def start(self) -> None:
@@ -112,8 +111,7 @@ class CpuMeter:
 
     def stop(self) -> dict[str, float]:
         end = self._read()
-        self.used = {name: end[name] - self._start.get(name, 0.0) for name in end}
-        return self.used
+        return {name: end[name] - self._start.get(name, 0.0) for name in end}
 
     def _read(self) -> dict[str, float]:
         import psutil

@@ -31,13 +31,13 @@ from tests.storefront.conftest import (
 )
 
 KEY = "category_ids, vendor_id, vendor_slug, vendor_name, brand, price_bucket, rating_floor, in_stock"
-COUNTED = f"""
-    SELECT {KEY}, count(*) AS products FROM (
-        SELECT category_ids, vendor_id, vendor_slug, vendor_name, brand,
-               catalog_price_bucket(min_price) AS price_bucket, floor(rating_avg)::smallint AS rating_floor, in_stock
-        FROM product WHERE listed
-    ) AS listed GROUP BY {KEY}
+# Each listed product's tally key, worked out from its own columns.
+LISTED_KEYS = """
+    SELECT id, category_ids, vendor_id, vendor_slug, vendor_name, brand,
+           catalog_price_bucket(min_price) AS price_bucket, floor(rating_avg)::smallint AS rating_floor, in_stock
+    FROM product WHERE listed
 """
+COUNTED = f"SELECT {KEY}, count(*) AS products FROM ({LISTED_KEYS}) AS listed GROUP BY {KEY}"
 TALLIED = f"SELECT {KEY}, products FROM product_tally WHERE products <> 0"
 COPIED = (
     "search_document::text, category_ids, vendor_id, vendor_slug, vendor_name, brand, min_price, rating_avg, "
@@ -57,11 +57,7 @@ def assert_search_copy_matches(app) -> None:
     listed = storefront_sql(app, f"SELECT id, coalesce(category_id, 0), {COPIED} FROM product WHERE listed ORDER BY id")
     copied = storefront_sql(app, f"SELECT id, category_key, {COPIED} FROM product_search ORDER BY id")
     assert list(map(tuple, copied)) == list(map(tuple, listed))
-    keys = storefront_sql(
-        app,
-        "SELECT id, category_ids, vendor_id, vendor_slug, vendor_name, brand, catalog_price_bucket(min_price), "
-        "floor(rating_avg)::smallint, in_stock FROM product WHERE listed ORDER BY id",
-    )
+    keys = storefront_sql(app, f"{LISTED_KEYS} ORDER BY id")
     tallied = ", ".join(f"t.{column}" for column in KEY.split(", "))
     named = storefront_sql(
         app,
