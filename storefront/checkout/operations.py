@@ -16,12 +16,17 @@ next (a crash, a timeout, a double click) the database says how far the checkout
 The reservation is committed between 3 and 4. When the vendor portal cannot be reached for that, the
 order is placed anyway (the shopper has paid and the stock is held) and an OrderEvent "commit_pending"
 asks the relay chore below to retry the commit, which the vendor portal treats idempotently.
+
+The saga keeps the order it made in memory across its commit points instead of reading it back after
+each one (see _kept_across_commits): nothing else writes a pending order while its checkout runs.
 """
 
 from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
@@ -170,10 +175,33 @@ def place_order(request: CheckoutRequest) -> Order:
         raise CartChanged(" ".join(cart.blockers), problems=cart.notices)
     priced = quote(cart, request.shipping_method)
     assert priced is not None  # can_checkout and a validated method
+    with _kept_across_commits():
+        return _run_saga(request, owner, cart, priced)
 
-    order_id = _create_pending(request, cart, priced)  # commit point 1
-    if order_id is None:
+
+@contextmanager
+def _kept_across_commits() -> Iterator[None]:
+    """Leave loaded objects as they are at each commit instead of expiring them.
+
+    A pending order is written by its own checkout only (a repeat of the form finds it and waits; the
+    recovery chore takes it up minutes later), so what the saga holds in memory is what the database
+    holds, and reading the order, its lines and payment back after each commit point would cost three
+    queries for nothing. A rollback still expires everything.
+    """
+    session = db.session()
+    expiring = session.expire_on_commit
+    session.expire_on_commit = False
+    try:
+        yield
+    finally:
+        session.expire_on_commit = expiring
+
+
+def _run_saga(request: CheckoutRequest, owner: cart_ops.CartOwner, cart: CartView, priced: Quote) -> Order:
+    order = _create_pending(request, cart, priced)  # commit point 1
+    if order is None:
         return replay(order_queries.order_by_checkout_key(request.checkout_key))
+    order_id = order.id
     # From here the session holds no transaction while a peer is called (expired objects are not touched).
     ordered = [(item.variant_id, item.quantity) for item in cart.orderable_items]
     vendor_names = {group.vendor_id: group.vendor_name for group in cart.groups}
@@ -196,9 +224,8 @@ def place_order(request: CheckoutRequest) -> Order:
 
     # The order's total is the quote it was made from (commit point 1): no need to read it back.
     result = payments.provider().charge(priced.total, priced.currency, request.card, idempotency_key=order_id)
-    db.session.add(
+    order.payments.append(
         Payment(
-            order_id=order_id,
             provider=payments.provider().name,
             provider_token=result.token,
             brand=result.brand,
@@ -230,7 +257,6 @@ def place_order(request: CheckoutRequest) -> Order:
         )
         raise OutOfStock(message, order=_fail(order_id, exc.code, message)) from None
 
-    order = order_queries.order_by_id(order_id)
     orders.mark_placed(order, vendor_names=vendor_names)  # commit point 4 (below): all of it or none
     if commit_pending:
         orders.note(order, "commit_pending", "The stock service was unreachable after payment; retrying.")
@@ -254,8 +280,8 @@ def replay(order: Order) -> Order:
     return order
 
 
-def _create_pending(request: CheckoutRequest, cart: CartView, priced: Quote) -> str | None:
-    """Commit point 1; the new order's id, or None when a request with the same checkout_key got there first."""
+def _create_pending(request: CheckoutRequest, cart: CartView, priced: Quote) -> Order | None:
+    """Commit point 1; the new order, or None when a request with the same checkout_key got there first."""
     order_id = str(uuid.uuid4())
     order = Order(
         id=order_id,
@@ -269,6 +295,8 @@ def _create_pending(request: CheckoutRequest, cart: CartView, priced: Quote) -> 
         total=priced.total,
         shipping_method=request.shipping_method,
         shipping_address=dict(request.address),
+        payments=[],  # a new order has none: known empty, so adding the payment reads nothing
+        parts=[],
     )
     for position, item in enumerate(cart.orderable_items):
         offer = item.offer
@@ -300,7 +328,7 @@ def _create_pending(request: CheckoutRequest, cart: CartView, priced: Quote) -> 
             if "uq_orders_number" not in str(exc.orig):
                 raise
             continue  # the number was taken: draw another
-        return order_id
+        return order
     raise RuntimeError("Could not draw a free order number in 5 tries.")
 
 
