@@ -5,7 +5,8 @@ NOTIFYs the relay, which PostgreSQL only delivers on commit. The relay claims du
 SELECT ... FOR UPDATE SKIP LOCKED (two relays never send the same row at once), POSTs them signed in
 one batch per subscriber to its /internal/events/batch (which answers per event), and on a failed
 event or batch backs off exponentially with jitter until the attempt bound, when the delivery is
-marked dead (visible in admin's system health, retryable).
+marked dead (visible in admin's system health, retryable). A subscriber whose whole batch failed (it
+is down) is also paused in the running relay (Pauses), so each new event is not tried on it alone.
 Delivery is at least once: subscribers dedupe by event id (see inbox.py).
 """
 
@@ -68,25 +69,60 @@ def backoff_seconds(attempts: int) -> float:
 
 
 Sender = Callable[[str, list[dict[str, Any]]], list[dict[str, Any]]]
+PAUSE_MAX = 30.0  # seconds: the longest a relay leaves a failing subscriber alone before trying again
+
+
+class Pauses:
+    """Subscribers a relay leaves alone for now because their last batch failed as a whole.
+
+    Without them a subscriber that is down gets every new event tried on it at once, each a failed
+    attempt to record, for as long as it is down. A pause lasts about 1 s after one failed batch and
+    doubles with each failure in a row (at most PAUSE_MAX); the first batch that gets through ends
+    it. Each delivery's own backoff still applies when a pause ends. One per relay process.
+    """
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self.clock = clock
+        self._until: dict[str, float] = {}
+        self._failures: dict[str, int] = {}
+
+    def paused(self) -> list[str]:
+        now = self.clock()
+        return sorted(subscriber for subscriber, until in self._until.items() if until > now)
+
+    def failed(self, subscriber: str) -> None:
+        failures = self._failures[subscriber] = self._failures.get(subscriber, 0) + 1
+        self._until[subscriber] = self.clock() + min(PAUSE_MAX, backoff_seconds(failures))
+
+    def reached(self, subscriber: str) -> None:
+        self._failures.pop(subscriber, None)
+        self._until.pop(subscriber, None)
 
 
 class BadAnswer(Exception):
     """A subscriber's answer to a batch that is not one result per event, in order."""
 
 
-def deliver_due(limit: int = MAX_BATCH, *, now: datetime | None = None, send: Sender | None = None) -> int:
+def deliver_due(
+    limit: int = MAX_BATCH, *, now: datetime | None = None, send: Sender | None = None, pauses: Pauses | None = None
+) -> int:
     """Deliver up to `limit` due deliveries, in one batch per subscriber; returns how many were attempted.
 
     `send(subscriber, envelopes)` delivers one subscriber's batch (at most MAX_BATCH envelopes) and
     returns its results in the same order, each {"id", "status", ...} as /internal/events/batch answers
     them; it raises when the batch as a whole failed. It defaults to batch_sender(), one signed client
     per subscriber. The claimed rows stay locked (SKIP LOCKED) until their outcome is recorded, so no
-    other relay sends them meanwhile.
+    other relay sends them meanwhile. With `pauses`, paused subscribers' deliveries wait where they are,
+    and each batch's outcome pauses or releases its subscriber.
     """
     db = current_db()
     deliveries, events = table("outbox_delivery"), table("outbox_event")
     send = send or batch_sender()
     moment = now or utcnow()
+    due = sa.and_(deliveries.c.status == "pending", deliveries.c.next_attempt_at <= moment)
+    paused = pauses.paused() if pauses is not None else []
+    if paused:
+        due = sa.and_(due, deliveries.c.subscriber.not_in(paused))
     with db.engine.connect() as conn:
         with conn.begin():
             rows = (
@@ -103,7 +139,7 @@ def deliver_due(limit: int = MAX_BATCH, *, now: datetime | None = None, send: Se
                         events.c.request_id,
                     )
                     .join(events, events.c.id == deliveries.c.event_id)
-                    .where(deliveries.c.status == "pending", deliveries.c.next_attempt_at <= moment)
+                    .where(due)
                     .order_by(deliveries.c.next_attempt_at, events.c.occurred_at)
                     .limit(limit)
                     .with_for_update(of=deliveries, skip_locked=True)
@@ -116,19 +152,26 @@ def deliver_due(limit: int = MAX_BATCH, *, now: datetime | None = None, send: Se
                 by_subscriber.setdefault(row["subscriber"], []).append(row)
             for subscriber, group in by_subscriber.items():
                 for start in range(0, len(group), MAX_BATCH):
-                    _deliver_batch(conn, subscriber, group[start : start + MAX_BATCH], send, moment)
+                    reached = _deliver_batch(conn, subscriber, group[start : start + MAX_BATCH], send, moment)
+                    if pauses is not None:
+                        (pauses.reached if reached else pauses.failed)(subscriber)
         return len(rows)
 
 
 def _deliver_batch(
     conn: sa.Connection, subscriber: str, rows: list[sa.RowMapping], send: Sender, moment: datetime
-) -> None:
-    """Send one subscriber its batch and record each delivery's outcome (the caller's transaction commits)."""
+) -> bool:
+    """Send one subscriber its batch and record each delivery's outcome (the caller's transaction commits).
+
+    False when the batch failed as a whole (the subscriber is down or answered nonsense).
+    """
     deliveries = table("outbox_delivery")
     envelopes = [_envelope(row) for row in rows]
+    reached = True
     try:
         results = _checked(send(subscriber, envelopes), envelopes)
     except Exception as exc:  # noqa: BLE001 - any failure is a failed attempt for the whole batch, recorded below
+        reached = False
         errors: list[str | None] = [f"{type(exc).__name__}: {exc}"] * len(rows)
     else:
         errors = [
@@ -180,6 +223,7 @@ def _deliver_batch(
             ),
             failed,
         )
+    return reached
 
 
 def _envelope(row: sa.RowMapping) -> dict[str, Any]:
@@ -320,13 +364,14 @@ def run_relay(app: Flask, *, idle_wait: float = 5.0, stop: Callable[[], bool] = 
     listener: psycopg.Connection | None = None
     last_run: dict[int, float] = {}
     send = batch_sender()  # one client per subscriber for the relay's life: its connection is kept alive
+    pauses = Pauses()
     while not stop():
         try:
             if listener is None:
                 listener = psycopg.connect(_psycopg_dsn(app), autocommit=True)
                 listener.execute(f"LISTEN {CHANNEL}")
             with app.app_context():
-                while deliver_due(send=send) and not stop():
+                while deliver_due(send=send, pauses=pauses) and not stop():
                     pass
                 for index, (chore, interval) in enumerate(app.extensions.get("relay_chores", [])):
                     if time.monotonic() - last_run.get(index, float("-inf")) >= interval:

@@ -445,6 +445,63 @@ def test_a_subscriber_down_fails_its_whole_batch_which_arrives_when_it_is_back(p
     assert sorted(inbox_ids(platform.vendor)) == sorted(event_ids)
 
 
+def test_a_running_relay_leaves_a_subscriber_that_is_down_alone_until_its_pause_ends(platform):
+    clock = [1000.0]
+    pauses = outbox.Pauses(clock=lambda: clock[0])
+    platform.adapters["vendor_portal"].down = True
+    first = publish_category(platform.admin, 1)
+
+    with platform.admin.app_context():
+        assert outbox.deliver_due(pauses=pauses) == 2
+        assert pauses.paused() == ["vendor_portal"]
+        second = publish_category(platform.admin, 2)
+        # The new event reaches the storefront; the paused vendor portal's copy waits, not even tried.
+        assert outbox.deliver_due(pauses=pauses) == 1
+        waiting = deliveries_to(platform.admin, "vendor_portal")
+        assert (waiting[first].status, waiting[first].attempts) == ("pending", 1)
+        assert (waiting[second].status, waiting[second].attempts, waiting[second].last_error) == ("pending", 0, None)
+        assert {(r.status, r.attempts) for r in deliveries_to(platform.admin, "storefront").values()} == {
+            ("delivered", 1)
+        }
+
+        platform.adapters["vendor_portal"].down = False
+        clock[0] += outbox.PAUSE_MAX
+        assert pauses.paused() == []
+        assert outbox.deliver_due(now=utcnow() + timedelta(hours=1), pauses=pauses) == 2
+
+    assert pauses.paused() == []
+    delivered = deliveries_to(platform.admin, "vendor_portal")
+    assert {key: (row.status, row.attempts) for key, row in delivered.items()} == {
+        first: ("delivered", 2),
+        second: ("delivered", 1),
+    }
+    assert sorted(inbox_ids(platform.vendor)) == sorted([first, second])
+
+
+def test_a_pause_doubles_with_each_failed_batch_in_a_row_up_to_a_cap_and_ends_when_one_gets_through():
+    clock = [0.0]
+    pauses = outbox.Pauses(clock=lambda: clock[0])
+    for failures in range(1, 4):
+        pauses.failed("admin_portal")
+        low, high = 2.0 ** (failures - 1) / 2, 2.0 ** (failures - 1)  # backoff_seconds' range
+        clock[0] += low - 0.01
+        assert pauses.paused() == ["admin_portal"], failures
+        clock[0] += high - low + 0.02
+        assert pauses.paused() == [], failures
+    for _ in range(20):
+        pauses.failed("admin_portal")
+    clock[0] += outbox.PAUSE_MAX - 0.01
+    assert pauses.paused() == ["admin_portal"]
+    clock[0] += 0.02
+    assert pauses.paused() == []
+    pauses.failed("admin_portal")
+    pauses.reached("admin_portal")
+    assert pauses.paused() == []
+    pauses.failed("admin_portal")
+    clock[0] += 1.0  # after a batch got through, a new failure starts again from about 1 s
+    assert pauses.paused() == []
+
+
 def test_a_batch_the_subscriber_refuses_as_a_whole_fails_every_delivery_in_it(platform, monkeypatch):
     wrong = {**TEST_SECRETS, "admin_portal": ["not-the-admin-portals-secret"]}
     monkeypatch.setitem(platform.admin.config, "INTERNAL_SECRETS", wrong)
