@@ -15,7 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import current_app, has_request_context, url_for
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from storefront.catalog.queries import Page
 from storefront.extensions import db
@@ -50,8 +50,17 @@ def _detail_options() -> tuple[Any, ...]:
 
 
 def _summary_options() -> tuple[Any, ...]:
-    """What an order's summary shows (parts, lines, payment): the confirmation page and email."""
-    return (selectinload(Order.lines), selectinload(Order.parts), selectinload(Order.payments))
+    """What an order's summary shows (parts, lines, payment): the confirmation page and email.
+
+    The stores' parts and the payment (one or two of each) come joined to the order's row, the lines in
+    a second statement; read with _one_order.
+    """
+    return (joinedload(Order.parts), joinedload(Order.payments), selectinload(Order.lines))
+
+
+def _one_order(statement: sa.Select[tuple[Order]]) -> Order | None:
+    # Joined collections repeat the order's row: unique() folds them into one order, loaded whole.
+    return db.session.scalars(statement).unique().one_or_none()
 
 
 def orders_of(customer_id: int) -> sa.Select[tuple[Order]]:
@@ -64,7 +73,7 @@ def orders_of(customer_id: int) -> sa.Select[tuple[Order]]:
 
 
 def customer_order(customer_id: int, number: str) -> Order | None:
-    return db.session.scalar(orders_of(customer_id).where(Order.number == number).options(*_detail_options()))
+    return _one_order(orders_of(customer_id).where(Order.number == number).options(*_detail_options()))
 
 
 def history(customer_id: int, page: int = 1, per_page: int = PER_PAGE) -> Page:
@@ -87,7 +96,7 @@ def order_by_id(order_id: str, *, lock: bool = False) -> Order | None:
 
 def order_by_number(number: str, *, summary_only: bool = False) -> Order | None:
     options = _summary_options() if summary_only else _detail_options()
-    return db.session.scalar(sa.select(Order).where(Order.number == number).options(*options))
+    return _one_order(sa.select(Order).where(Order.number == number).options(*options))
 
 
 def order_by_checkout_key(checkout_key: str) -> Order | None:
@@ -117,7 +126,7 @@ def order_from_token(token: str) -> Order | None:
         return None
     if not isinstance(order_id, str):
         return None
-    return db.session.scalar(
+    return _one_order(
         sa.select(Order).where(Order.id == order_id, Order.status.in_(VISIBLE_STATUSES)).options(*_detail_options())
     )
 

@@ -49,11 +49,15 @@ def test_guest_buys_from_two_stores_and_each_store_gets_its_part(platform, store
 
     response = guest.checkout()
     number = placed_number(response)
-    confirmation = guest.client.get(response.headers["Location"])
+    with counting_statements(storefront) as statements:
+        confirmation = guest.client.get(response.headers["Location"])
     page = main_of(confirmation.get_data(as_text=True))
     assert confirmation.status_code == 200
     assert f"<strong>{number}</strong>" in page
     assert "From Loom Tees" in page and "From Acme Audio" in page
+    assert page.count("Organic Tee") == 2 and "Walnut headphone stand" in page and "4242" in page
+    # The order with its stores' parts and payment in one statement, its three lines in another.
+    assert len(statements) == 2, statements
     assert "/orders/view/" in page  # the guest's signed link
 
     order = order_row(storefront, number)
