@@ -10,6 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from common_core.db import utcnow
+from tests.storefront.conftest import counting_statements
 from tests.vendor_portal.conftest import outbox, vendor_status_call
 from tests.vendor_portal.inventory_fixtures import (
     call,
@@ -160,9 +161,13 @@ def test_commit_turns_held_stock_into_sold_stock_once(platform, vendor, shop, ma
     order_id = uuid.uuid4().hex
     reserve(platform, [(item.variant_ids[0], 2), (item.variant_ids[1], 1)], order_id=order_id)
 
-    status, body = commit(platform, order_id)
+    with counting_statements(vendor) as statements:
+        status, body = commit(platform, order_id)
     again = commit(platform, order_id)
 
+    # The reservation and its two lines are read (and the reservation locked) in one statement.
+    reads = [s for s in statements if s.startswith("SELECT") and "reservation" in s]
+    assert len(reads) == 1 and "JOIN reservation_line" in reads[0] and "FOR UPDATE OF reservation" in reads[0], reads
     assert status == 200 and body["status"] == "committed" and body["settled_at"]
     assert again == (200, body)  # idempotent: a retried commit changes nothing
     assert variant_stock(vendor, item.variant_ids[0]) == (3, 0)

@@ -8,7 +8,7 @@ from typing import Literal
 import sqlalchemy as sa
 from flask import abort
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy.orm import contains_eager, selectinload
+from sqlalchemy.orm import contains_eager, joinedload
 
 from vendor_portal.accounts.models import Vendor, VendorUser
 from vendor_portal.catalog.models import Product, Variant
@@ -136,10 +136,11 @@ def actor_labels(entries: list[StockAdjustment]) -> dict[str, str]:
 
 
 def reservation_by_order(order_id: str, *, for_update: bool = False) -> Reservation | None:
-    query = sa.select(Reservation).where(Reservation.order_id == order_id).options(selectinload(Reservation.lines))
+    """The order's reservation with its lines, in one statement (locking only the reservation's row)."""
+    query = sa.select(Reservation).where(Reservation.order_id == order_id).options(joinedload(Reservation.lines))
     if for_update:
         query = query.with_for_update(of=Reservation)
-    return db.session.scalar(query)
+    return db.session.scalars(query).unique().one_or_none()
 
 
 def _is_vendor_user(actor: str) -> bool:
