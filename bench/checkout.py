@@ -6,7 +6,9 @@ the other's address and sharing this run's INTERNAL_SECRET_*), and runs both rel
 products are made through the vendor portal's own operations; the vendor relay publishes them to the
 storefront's copy. A few variants are scarce (20 units each) so buyers race for them.
 
-Then BUYERS threads, each a guest browser without JavaScript (a kept HTTP/1.1 connection with its own
+First a warm-up of WARMUP attempts on plentiful products, not counted, so the servers are measured as
+a running shop has them (templates compiled, pooled connections open), and the relays catch up. Then
+BUYERS threads, each a guest browser without JavaScript (a kept HTTP/1.1 connection with its own
 cookie jar, cleared for every new shopper), make ORDERS checkout attempts in all: product page, POST
 /cart/add with its CSRF token, GET /checkout, POST /checkout with the form, and the confirmation page a
 303 leads to. Afterwards the storefront's orders and the vendor portal's stock are compared: oversell is
@@ -292,6 +294,31 @@ def buyer(base: str, queue: list[tuple[int, Item]], lock: threading.Lock, tally:
         browser.close()
 
 
+def run_buyers(base: str, queue: list[tuple[int, Item]], buyers: int, tally: Tally) -> None:
+    lock = threading.Lock()
+    with ThreadPoolExecutor(buyers) as pool:
+        for future in [pool.submit(buyer, base, queue, lock, tally) for _ in range(buyers)]:
+            future.result()
+
+
+def wait_for_relays(apps: list[Any], timeout: float = 120.0) -> float:
+    """Wait until no delivery between the two services is pending (the admin portal's wait for it)."""
+    started = time.monotonic()
+    query = sa.text("SELECT count(*) FROM outbox_delivery WHERE status = 'pending' AND subscriber <> 'admin_portal'")
+    while True:
+        pending = 0
+        for app in apps:
+            db = app.extensions["sqlalchemy"]
+            with app.app_context():
+                pending += db.session.scalar(query)
+                db.session.remove()
+        if not pending:
+            return time.monotonic() - started
+        if time.monotonic() - started > timeout:
+            raise SystemExit(f"{pending} deliveries still pending after {timeout:.0f} s")
+        time.sleep(0.1)
+
+
 def attempts(items: list[Item], orders: int, scarce_share: float, seed: int) -> list[tuple[int, Item]]:
     """ORDERS (attempt number, item) pairs: a scarce item with probability scarce_share, else any other."""
     rng = random.Random(seed)
@@ -430,8 +457,17 @@ def run(args: argparse.Namespace) -> None:
                 f"{len(items)} products ({args.scarce} of {args.scarce_stock} units) made in the vendor portal "
                 f"and in the storefront's copy after {time.monotonic() - started:.1f} s (relay: {waited:.1f} s)"
             )
+            if args.warmup:
+                plenty = [item for item in items if not item.scarce]
+                warmup = [(args.orders + n, plenty[n % len(plenty)]) for n in range(args.warmup)]
+                warm = Tally()
+                run_buyers(server.base_url, warmup, args.buyers, warm)
+                if set(warm.outcomes) != {"placed"}:
+                    raise SystemExit(f"the warm-up did not place every order: {dict(warm.outcomes)} {warm.examples}")
+                caught_up = wait_for_relays([shop, vendor])
+                say(f"warm-up: {args.warmup} orders placed, relays caught up after {caught_up:.1f} s")
             queue = attempts(items, args.orders, args.scarce_share, args.seed)
-            tally, lock = Tally(), threading.Lock()
+            tally = Tally()
             say(f"{args.buyers} buyers, {args.orders} checkout attempts")
             meter = harness.CpuMeter(
                 {
@@ -444,9 +480,7 @@ def run(args: argparse.Namespace) -> None:
             )
             meter.start()
             since, started, cpu = time.time(), time.perf_counter(), time.process_time()
-            with ThreadPoolExecutor(args.buyers) as pool:
-                for future in [pool.submit(buyer, server.base_url, queue, lock, tally) for _ in range(args.buyers)]:
-                    future.result()
+            run_buyers(server.base_url, queue, args.buyers, tally)
             wall = time.perf_counter() - started
             found = {"buyers cpu": time.process_time() - cpu, "cpu": {**meter.stop()}}
             found["cpu"]["buyers (this script)"] = found["buyers cpu"]
@@ -525,7 +559,8 @@ def _report(args: argparse.Namespace, tally: Tally, wall: float, found: dict[str
         f"{args.products} one-variant products in {len(STORES)} stores, {args.scarce} of them with "
         f"{args.scarce_stock} units and the rest plentiful; {args.scarce_share:.0%} of attempts go for a scarce "
         f"one. Each attempt is a new guest: product page, add to cart, checkout page, POST /checkout, "
-        f"confirmation. orders/s = placed / wall time. Storefront and vendor portal under gunicorn "
+        f"confirmation. Before them {args.warmup} warm-up orders of plentiful products (not counted here; "
+        f"in the checks below), then the relays caught up. orders/s = placed / wall time. Storefront and vendor portal under gunicorn "
         f"({harness.WORKERS} workers, {harness.THREADS} threads each), both relays running, the buyers on "
         f"the same machine (their own CPU: {found['buyers cpu']:.1f} s of the {wall:.1f} s); "
         f"MARKETPLACE_ENV={args.env}; load average at the end {load}; revision "
@@ -557,6 +592,9 @@ def main() -> None:
     parser.add_argument("--scarce-stock", type=int, default=20, help="units of each scarce product")
     parser.add_argument("--scarce-share", type=float, default=0.3, help="share of attempts for a scarce product")
     parser.add_argument("--seed", type=int, default=7, help="random seed of the attempts")
+    parser.add_argument(
+        "--warmup", type=int, default=32, help="attempts on plentiful products before measuring (not counted)"
+    )
     parser.add_argument("--env", default="development", help="MARKETPLACE_ENV of the servers, as make run sets it")
     parser.add_argument("--label", default="", help="a note for the results section (what changed)")
     parser.add_argument("--keep-db", action="store_true", help="leave the bench PostgreSQL running afterwards")
