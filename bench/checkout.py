@@ -560,10 +560,10 @@ def _report(args: argparse.Namespace, tally: Tally, wall: float, found: dict[str
         f"{args.scarce_stock} units and the rest plentiful; {args.scarce_share:.0%} of attempts go for a scarce "
         f"one. Each attempt is a new guest: product page, add to cart, checkout page, POST /checkout, "
         f"confirmation. Before them {args.warmup} warm-up orders of plentiful products (not counted here; "
-        f"in the checks below), then the relays caught up. orders/s = placed / wall time. Storefront and vendor portal under gunicorn "
-        f"({harness.WORKERS} workers, {harness.THREADS} threads each), both relays running, the buyers on "
-        f"the same machine (their own CPU: {found['buyers cpu']:.1f} s of the {wall:.1f} s); "
-        f"MARKETPLACE_ENV={args.env}; load average at the end {load}; revision "
+        f"in the checks below), then the relays caught up. orders/s = placed / wall time. Storefront and "
+        f"vendor portal under gunicorn ({harness.WORKERS} workers, {harness.THREADS} threads each), both "
+        f"relays running, the buyers on the same machine (their own CPU: {found['buyers cpu']:.1f} s of the "
+        f"{wall:.1f} s); MARKETPLACE_ENV={args.env}; load average at the end {load}; revision "
         f"{harness.git_revision()}; {harness.machine()}."
     )
     return f"{table}\n\n{outcomes}\n\n{steps}\n\n{cpu}\n\n{checks}", details
