@@ -8,6 +8,7 @@ import uuid
 from decimal import Decimal
 
 import pytest
+import sqlalchemy as sa
 
 from common_core.errors import PeerError
 from tests.vendor_portal.orders_fixtures import (
@@ -25,6 +26,7 @@ from tests.vendor_portal.orders_fixtures import (
     stock_on_hand,
     vendor_order_ids,
 )
+from vendor_portal.orders import operations as vendor_operations
 
 
 def parts(app, order_id):
@@ -101,6 +103,26 @@ def test_a_repeated_order_placed_creates_nothing_more(platform, vendor, make_sto
     assert len(parts(vendor, order.order_id)) == 1
     assert len(lines_of(vendor, order.order_id, store.vendor_id)) == 1
     assert sql(vendor, "SELECT count(*) FROM vendor_order_event")[0][0] == 1
+
+
+def test_a_part_another_event_made_meanwhile_is_skipped_and_the_rest_of_the_transaction_stands(
+    vendor, make_store, make_item, place_order, monkeypatch
+):
+    store = make_store("approved")
+    item = make_item(store)
+    order = place_order([(item, 2)])
+    # As if a re-publish of the order committed its part after this event looked for one.
+    monkeypatch.setattr(vendor_operations, "vendors_with_part", lambda order_id: set())
+
+    with vendor.app_context():
+        session = vendor.extensions["sqlalchemy"].session
+        assert vendor_operations.record_placed_order(order.data) == []
+        session.execute(sa.text("INSERT INTO internal_nonce (nonce, caller) VALUES ('after-the-clash', 'test')"))
+        session.commit()  # the clash was rolled back to its savepoint, not the whole transaction
+
+    assert len(parts(vendor, order.order_id)) == 1
+    assert sql(vendor, "SELECT count(*) FROM vendor_order_event")[0][0] == 1
+    assert sql(vendor, "SELECT caller FROM internal_nonce WHERE nonce = 'after-the-clash'")[0][0] == "test"
 
 
 def test_an_order_naming_an_unknown_product_is_refused_and_retried_not_half_applied(

@@ -142,9 +142,11 @@ def record_placed_order(data: Mapping[str, Any], *, actor: str = "storefront") -
             history=[VendorOrderEvent(status="placed", actor=actor, created_at=placed_at)],
         )
         part.subtotal = sum((line.line_total for line in part.lines), Decimal("0.00"))
-        db.session.add(part)
         try:
+            # Added inside the savepoint: begin_nested() flushes what is pending before its SAVEPOINT,
+            # so a part added before it would be written outside the savepoint meant to catch its clash.
             with db.session.begin_nested():
+                db.session.add(part)
                 db.session.flush()
         except IntegrityError as exc:
             # Another event for the same order got there first (the inbox dedupes by event id, not order).
