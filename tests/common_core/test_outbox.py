@@ -200,6 +200,24 @@ def test_backoff_grows_with_each_attempt_and_is_capped_at_ten_minutes():
         assert all(300 <= outbox.backoff_seconds(attempts) <= 600 for _ in range(20)), attempts
 
 
+def test_a_relay_woken_more_than_ten_times_a_second_counts_as_busy_and_a_quiet_one_does_not():
+    clock = [0.0]
+    pace = outbox.Pace(clock=lambda: clock[0])
+    assert not pace.busy  # never woken yet
+
+    def wake_every(seconds: float, times: int) -> None:
+        for _ in range(times):
+            clock[0] += seconds
+            pace.woken()
+
+    wake_every(0.12, 10)  # about eight events a second: delivered at once
+    assert not pace.busy
+    wake_every(0.03, 10)  # about thirty a second: worth waiting to batch them
+    assert pace.busy
+    wake_every(1.0, 3)  # quiet again: prompt again after a few wake-ups
+    assert not pace.busy
+
+
 def test_backoff_stays_capped_for_any_attempt_count():
     """OUTBOX_MAX_ATTEMPTS comes from the environment; a large bound must not crash the relay."""
     assert 300 <= outbox.backoff_seconds(5000) <= 600
