@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Flask, current_app
+from flask import Flask, current_app, request
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import DeclarativeBase
@@ -125,6 +125,28 @@ def current_db() -> SQLAlchemy:
 def table(name: str) -> sa.Table:
     """A plumbing table of the current app's metadata."""
     return current_db().metadata.tables[name]
+
+
+def commit_reads(app: Flask) -> None:
+    """End a GET or HEAD request's transaction with COMMIT instead of the ROLLBACK its session's removal sends.
+
+    A GET writes nothing it means to keep without committing it itself, and for PostgreSQL a COMMIT of
+    a transaction that wrote nothing is the same as a ROLLBACK. For psycopg it is not: at every ROLLBACK
+    it forgets the connection's prepared statements (and sends DEALLOCATE ALL), so every page that only
+    read cost the next requests on its connection their prepared statements, planned afresh. A request
+    that failed, any other method, and a session holding changes it has not flushed still roll back.
+    """
+
+    @app.teardown_request
+    def commit_if_read(exc: BaseException | None) -> None:
+        if exc is not None or request.method not in ("GET", "HEAD"):
+            return
+        sessions = current_db().session
+        if not sessions.registry.has():
+            return  # the request never used the database
+        session = sessions()
+        if session.in_transaction() and not (session.new or session.dirty or session.deleted):
+            session.commit()
 
 
 def ping_when_idle(app: Flask) -> None:

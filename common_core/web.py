@@ -13,7 +13,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.routing import IntegerConverter, Map
 
 from common_core import log, metrics, migrations, outbox, production
-from common_core.db import MAX_DB_INT, current_db, ping_when_idle
+from common_core.db import MAX_DB_INT, commit_reads, current_db, ping_when_idle
 from common_core.errors import DomainError, PeerUnavailable
 from common_core.internal.api import purge_nonces
 
@@ -30,6 +30,7 @@ def init_app(app: Flask) -> None:
     # Ids in URLs are PostgreSQL integers: a larger number is a 404, never a database error.
     app.url_map.converters["int"] = BoundedIntConverter
     ping_when_idle(app)
+    commit_reads(app)
     CSRFProtect(app)
     log.init_app(app)
     _refuse_nul_bytes(app)
