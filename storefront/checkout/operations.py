@@ -202,7 +202,7 @@ def _run_saga(request: CheckoutRequest, owner: cart_ops.CartOwner, cart: CartVie
     if order is None:
         return replay(order_queries.order_by_checkout_key(request.checkout_key))
     order_id = order.id
-    # From here the session holds no transaction while a peer is called (expired objects are not touched).
+    # From here the session holds no transaction while a peer is called (what it holds is read from memory).
     ordered = [(item.variant_id, item.quantity) for item in cart.orderable_items]
     vendor_names = {group.vendor_id: group.vendor_name for group in cart.groups}
     stock = ReservationClient()
