@@ -85,9 +85,11 @@ def change_email(customer: Customer, new_email: str, current_password: str) -> N
         raise FieldError("email", "This is already your email address.")
     if customer_by_email(email) is not None:
         raise FieldError("email", "Another account uses this email address.")
-    customer.email = email
     try:
-        with db.session.begin_nested():  # the unique index settles a race with a sign-up
+        # The unique index settles a race with a sign-up. The change is made inside the savepoint:
+        # begin_nested() flushes what is pending before its SAVEPOINT, out of the savepoint's reach.
+        with db.session.begin_nested():
+            customer.email = email
             db.session.flush()
     except IntegrityError:
         raise FieldError("email", "Another account uses this email address.") from None
