@@ -7,6 +7,7 @@ import sqlalchemy as sa
 
 from tests.conftest import submit
 from tests.vendor_portal.conftest import PASSWORD, outbox, sign_in, sign_out, sign_up
+from vendor_portal.accounts import operations as account_operations
 
 
 def vendor_rows(app):
@@ -56,6 +57,23 @@ def test_a_store_name_taken_in_any_case_is_refused_next_to_the_store_name_field(
     assert response.status_code == 422
     assert 'id="store_name-error"' in html and "A store with this name already exists" in html
     assert 'value="other@acme.example"' in html
+    assert len(vendor_rows(vendor)) == 1
+
+
+@pytest.mark.parametrize("taken", ["store_name", "email"])
+def test_losing_a_race_to_a_simultaneous_sign_up_is_refused_next_to_the_field(vendor, monkeypatch, taken):
+    sign_up(vendor.test_client())
+    # As if the other sign-up committed after this one looked: the unique indexes decide.
+    monkeypatch.setattr(account_operations, "vendor_by_store_name", lambda name: None)
+    monkeypatch.setattr(account_operations, "vendor_user_by_email", lambda email: None)
+    clash = {"store_name": "Another Store", "email": "other@acme.example"}
+    clash[taken] = {"store_name": "Acme Audio", "email": "ada@acme.example"}[taken]
+    response = sign_up(vendor.test_client(), **clash)
+
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    message = "A store with this name already exists" if taken == "store_name" else "An account with this email"
+    assert f'id="{taken}-error"' in html and message in html
     assert len(vendor_rows(vendor)) == 1
 
 

@@ -52,10 +52,11 @@ def register_vendor(store_name: str, contact_name: str, email: str, password: st
         status="pending",
     )
     user = VendorUser(vendor=vendor, email=email, password_hash=auth.hash_password(password))
-    db.session.add_all([vendor, user])
     try:
         # A savepoint, so losing a race for the name or email to a simultaneous sign-up is a form error, not a 500.
+        # Added inside it: begin_nested() flushes what is pending before its SAVEPOINT.
         with db.session.begin_nested():
+            db.session.add_all([vendor, user])
             db.session.flush()
     except IntegrityError as exc:
         constraint = getattr(getattr(exc.orig, "diag", None), "constraint_name", "") or ""
