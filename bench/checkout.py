@@ -301,24 +301,6 @@ def run_buyers(base: str, queue: list[tuple[int, Item]], buyers: int, tally: Tal
             future.result()
 
 
-def wait_for_relays(apps: list[Any], timeout: float = 120.0) -> float:
-    """Wait until no delivery between the two services is pending (the admin portal's wait for it)."""
-    started = time.monotonic()
-    query = sa.text("SELECT count(*) FROM outbox_delivery WHERE status = 'pending' AND subscriber <> 'admin_portal'")
-    while True:
-        pending = 0
-        for app in apps:
-            db = app.extensions["sqlalchemy"]
-            with app.app_context():
-                pending += db.session.scalar(query)
-                db.session.remove()
-        if not pending:
-            return time.monotonic() - started
-        if time.monotonic() - started > timeout:
-            raise SystemExit(f"{pending} deliveries still pending after {timeout:.0f} s")
-        time.sleep(0.1)
-
-
 def attempts(items: list[Item], orders: int, scarce_share: float, seed: int) -> list[tuple[int, Item]]:
     """ORDERS (attempt number, item) pairs: a scarce item with probability scarce_share, else any other."""
     rng = random.Random(seed)
@@ -464,7 +446,8 @@ def run(args: argparse.Namespace) -> None:
                 run_buyers(server.base_url, warmup, args.buyers, warm)
                 if set(warm.outcomes) != {"placed"}:
                     raise SystemExit(f"the warm-up did not place every order: {dict(warm.outcomes)} {warm.examples}")
-                caught_up = wait_for_relays([shop, vendor])
+                # Everything between the two services (the admin portal's deliveries wait for it).
+                caught_up = harness.wait_for_outboxes([shop, vendor], ("storefront", "vendor_portal"), "deliveries")
                 say(f"warm-up: {args.warmup} orders placed, relays caught up after {caught_up:.1f} s")
             queue = attempts(items, args.orders, args.scarce_share, args.seed)
             tally = Tally()

@@ -309,27 +309,6 @@ def _view(visitor: str, kind: str, path: str, offer: Offer | None, at: datetime)
     }
 
 
-# ---- waiting for the relays ---------------------------------------------------------------------------
-
-
-def wait_for_outbox(app, subscriber: str, what: str, timeout: float = 180.0) -> float:
-    """Wait until `app`'s relay has delivered everything for `subscriber`; returns the seconds waited."""
-    db = app.extensions["sqlalchemy"]
-    started = time.monotonic()
-    while True:
-        with app.app_context():
-            pending = db.session.scalar(
-                sa.text("SELECT count(*) FROM outbox_delivery WHERE subscriber = :s AND status = 'pending'"),
-                {"s": subscriber},
-            )
-            db.session.remove()
-        if not pending:
-            return time.monotonic() - started
-        if time.monotonic() - started > timeout:
-            raise SystemExit(f"{pending} {what} still undelivered to {subscriber} after {timeout:.0f} s")
-        time.sleep(0.3)
-
-
 # ---- signing in and timing ----------------------------------------------------------------------------
 
 
@@ -401,7 +380,7 @@ def run(args: argparse.Namespace) -> None:
             ) as vendor_server,
         ):
             with harness.relay("admin_portal", env), harness.relay("vendor_portal", env):
-                wait_for_outbox(admin, "vendor_portal", "categories")
+                harness.wait_for_outboxes([admin], ("vendor_portal",), "categories", timeout=180.0, every=0.3)
                 output = harness.flask_command(
                     "vendor_portal",
                     "seed-demo",
@@ -412,7 +391,7 @@ def run(args: argparse.Namespace) -> None:
                     env=env,
                 )
                 say(output.strip().splitlines()[-1])
-                wait_for_outbox(vendor, "admin_portal", "stores and products")
+                harness.wait_for_outboxes([vendor], ("admin_portal",), "stores and products", timeout=180.0, every=0.3)
             say(f"demo staff, categories, stores and products in both portals after {time.monotonic() - started:.0f} s")
 
             offers, busiest = catalogue(vendor)

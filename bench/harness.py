@@ -231,6 +231,28 @@ def relay(service: str, env: dict[str, str]) -> Iterator[subprocess.Popen[bytes]
         _stop_group(process)
 
 
+def wait_for_outboxes(
+    apps: list[Any], to: tuple[str, ...], what: str, *, timeout: float = 120.0, every: float = 0.1
+) -> float:
+    """Wait until the apps' relays have delivered everything for the subscribers `to`; the seconds waited."""
+    import sqlalchemy as sa
+
+    query = sa.text("SELECT count(*) FROM outbox_delivery WHERE status = 'pending' AND subscriber = ANY(:to)")
+    started = time.monotonic()
+    while True:
+        pending = 0
+        for app in apps:
+            db = app.extensions["sqlalchemy"]
+            with app.app_context():
+                pending += db.session.scalar(query, {"to": list(to)})
+                db.session.remove()
+        if not pending:
+            return time.monotonic() - started
+        if time.monotonic() - started > timeout:
+            raise SystemExit(f"{pending} {what} still undelivered to {', '.join(to)} after {timeout:.0f} s")
+        time.sleep(every)
+
+
 def flask_command(service: str, *args: str, env: dict[str, str]) -> str:
     """Run `flask --app SERVICE ARGS...` (a service's own CLI, as `make run` seeds the demo); returns its output."""
     result = subprocess.run(
