@@ -373,7 +373,7 @@ def _tallied(params: ListingParams, scope: Scope, match: TextMatch | None, wante
         where = [p.c.listed, *_scope_conditions(scope, p.c)]
     if price is not None:
         key["in_price_range"] = sa.func.coalesce(price, False)
-    return _grouped_matches(key, where, wanted)
+    return _grouped_matches(key, where, wanted, by_tally_id=match is not None)
 
 
 def _the_tally(params: ListingParams, scope: Scope) -> Tallied:
@@ -384,10 +384,15 @@ def _the_tally(params: ListingParams, scope: Scope) -> Tallied:
 
 
 def _grouped_matches(
-    key: dict[str, sa.ColumnElement[Any]], where: list[sa.ColumnElement[bool]], wanted: PageWanted | None
+    key: dict[str, sa.ColumnElement[Any]],
+    where: list[sa.ColumnElement[bool]],
+    wanted: PageWanted | None,
+    *,
+    by_tally_id: bool = False,
 ) -> Tallied:
     """The matches grouped by key for the facets, and, when a page is wanted, sorted for it too: the
-    matches are one CTE (read twice then, so materialised; read once, PostgreSQL inlines it)."""
+    matches are one CTE (read twice then, so materialised; read once, PostgreSQL inlines it). Groups
+    by_tally_id get their combination's values from the tally."""
     columns = dict(key)
     if wanted is not None:
         chosen = sa.and_(sa.true(), *wanted.filters)
@@ -397,7 +402,7 @@ def _grouped_matches(
     matched = sa.select(*(column.label(name) for name, column in columns.items())).where(*where).cte("matched")
     keys = [matched.c[name] for name in key]
     grouped = sa.select(*keys, sa.func.count().label("products")).group_by(*keys).subquery("grouped")
-    if "tally_id" in key:
+    if by_tally_id:
         grouped = _with_tally_values(grouped)
     price = grouped.c.get("in_price_range")
     if wanted is None:
