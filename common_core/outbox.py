@@ -24,6 +24,7 @@ from typing import Any
 import psycopg
 import sqlalchemy as sa
 from flask import Flask, current_app, g, has_request_context
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 
 from common_core import contracts
 from common_core.db import current_db, table, utcnow
@@ -36,29 +37,43 @@ CHANNEL = "outbox"
 BATCH_PATH = "/internal/events/batch"
 
 
+# The event, a delivery per subscriber and the relay's wake-up in one statement: one round trip
+# instead of three on every write that announces something (a reserve, a placed order ...).
+_RECORD = sa.text(
+    "WITH event AS ("
+    " INSERT INTO outbox_event (id, type, version, occurred_at, data, request_id)"
+    " VALUES (:id, :type, :version, :occurred_at, :data, :request_id) RETURNING id"
+    "), delivery AS ("
+    " INSERT INTO outbox_delivery (event_id, subscriber)"
+    " SELECT event.id, subscriber FROM event, unnest(:subscribers) AS subscriber"
+    ") SELECT pg_notify(:channel, '')"
+).bindparams(
+    sa.bindparam("id", type_=UUID(as_uuid=True)),
+    sa.bindparam("occurred_at", type_=sa.DateTime(timezone=True)),
+    sa.bindparam("data", type_=JSONB),
+    sa.bindparam("subscribers", type_=ARRAY(sa.String)),
+)
+
+
 def record_event(event_type: str, data: dict[str, Any], *, event_id: uuid.UUID | None = None) -> uuid.UUID:
     """Add an event to the outbox in the current transaction (the caller commits)."""
     spec = contracts.validate(event_type, data)
     if spec.producer != current_app.config["SERVICE"]:
         raise ValueError(f"{current_app.config['SERVICE']} does not produce {event_type}")
-    session = current_db().session
     event_id = event_id or uuid.uuid4()
-    request_id = getattr(g, "request_id", None) if has_request_context() else None
-    session.execute(
-        sa.insert(table("outbox_event")).values(
-            id=event_id,
-            type=event_type,
-            version=spec.version,
-            occurred_at=utcnow(),
-            data=data,
-            request_id=request_id,
-        )
+    current_db().session.execute(
+        _RECORD,
+        {
+            "id": event_id,
+            "type": event_type,
+            "version": spec.version,
+            "occurred_at": utcnow(),
+            "data": data,
+            "request_id": getattr(g, "request_id", None) if has_request_context() else None,
+            "subscribers": list(spec.consumers),
+            "channel": CHANNEL,
+        },
     )
-    session.execute(
-        sa.insert(table("outbox_delivery")),
-        [{"event_id": event_id, "subscriber": subscriber} for subscriber in spec.consumers],
-    )
-    session.execute(sa.text(f"NOTIFY {CHANNEL}"))
     return event_id
 
 
