@@ -13,11 +13,12 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+import sqlalchemy as sa
 from flask import current_app, g, request
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.dialects.postgresql import UUID
 
 from common_core import contracts
-from common_core.db import current_db, table
+from common_core.db import current_db
 from common_core.errors import DomainError, InvalidInput
 from common_core.internal.api import InternalAPI, error_json, json_object
 
@@ -76,6 +77,13 @@ def check_envelope(envelope: Any, caller: str) -> dict[str, Any]:
     return envelope
 
 
+# A fixed statement: nothing to build or look up in the statement cache for every event received.
+_FIRST_DELIVERY = sa.text(
+    "INSERT INTO inbox_event (event_id, type, source) VALUES (:event_id, :type, :source)"
+    " ON CONFLICT DO NOTHING RETURNING event_id"
+).bindparams(sa.bindparam("event_id", type_=UUID(as_uuid=True)))
+
+
 def apply_event(envelope: dict[str, Any], handlers: dict[str, Handler]) -> str:
     """Apply one event once; returns "applied", "duplicate" or "ignored". The caller commits."""
     event_type = envelope["type"]
@@ -85,14 +93,14 @@ def apply_event(envelope: dict[str, Any], handlers: dict[str, Handler]) -> str:
         raise InvalidInput(
             f"{event_type} version {envelope.get('version')} is not understood (expects {spec.version})."
         )
-    session = current_db().session
-    inbox = table("inbox_event")
-    inserted = session.execute(
-        insert(inbox)
-        .values(event_id=uuid.UUID(str(envelope["id"])), type=event_type, source=envelope["source"])
-        .on_conflict_do_nothing()
-        .returning(inbox.c.event_id)
-    ).first()
+    inserted = (
+        current_db()
+        .session.execute(
+            _FIRST_DELIVERY,
+            {"event_id": uuid.UUID(str(envelope["id"])), "type": event_type, "source": envelope["source"]},
+        )
+        .first()
+    )
     if inserted is None:
         return "duplicate"
     handler = handlers.get(event_type)

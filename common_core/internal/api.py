@@ -20,7 +20,6 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import Blueprint, Flask, current_app, g, jsonify, request
-from sqlalchemy.dialects.postgresql import insert
 
 from common_core.db import MAX_DB_INT, current_db, table, utcnow
 from common_core.errors import InvalidInput
@@ -246,16 +245,19 @@ def _require_signature() -> Any:
     return None
 
 
+# A fixed statement: nothing to build or look up in the statement cache on every internal request.
+_FIRST_USE = sa.text(
+    "INSERT INTO internal_nonce (nonce, caller) VALUES (:nonce, :caller) ON CONFLICT DO NOTHING RETURNING nonce"
+)
+
+
 def _first_use_of_nonce(caller: str, nonce: str) -> bool:
     """Record the nonce on its own connection so the record survives the request's own rollback.
 
     One autocommit statement: the INSERT is its own transaction, without a BEGIN and COMMIT around it.
     """
-    nonces = table("internal_nonce")
     with current_db().engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        inserted = conn.execute(
-            insert(nonces).values(nonce=nonce, caller=caller).on_conflict_do_nothing().returning(nonces.c.nonce)
-        ).first()
+        inserted = conn.execute(_FIRST_USE, {"nonce": nonce, "caller": caller}).first()
     return inserted is not None
 
 
