@@ -8,6 +8,7 @@ service's own Alembic history creates them in its own database.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -16,7 +17,7 @@ import sqlalchemy as sa
 from flask import Flask, current_app, request
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy.dialects.postgresql import JSONB, UUID
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, Session, scoped_session
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -120,6 +121,31 @@ def make_db() -> SQLAlchemy:
 
 def current_db() -> SQLAlchemy:
     return current_app.extensions["sqlalchemy"]
+
+
+_AFTER_COMMIT = "marketplace_after_commit"
+
+
+def after_commit(session: Session | scoped_session | None, callback: Callable[[], Any]) -> None:
+    """Run callback once the session's transaction commits; never if it rolls back. Without a session, now."""
+    if session is None:
+        callback()
+        return
+    actual = session() if isinstance(session, scoped_session) else session
+    actual.info.setdefault(_AFTER_COMMIT, []).append(callback)
+
+
+@sa.event.listens_for(Session, "after_commit")
+def _run_after_commit(session: Session) -> None:
+    for callback in session.info.pop(_AFTER_COMMIT, ()):
+        callback()
+
+
+@sa.event.listens_for(Session, "after_transaction_end")
+def _forget_rolled_back(session: Session, transaction: Any) -> None:
+    # After a commit the list is already gone; what is left when the outer transaction ends was rolled back.
+    if transaction.parent is None:
+        session.info.pop(_AFTER_COMMIT, None)
 
 
 def table(name: str) -> sa.Table:

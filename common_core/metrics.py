@@ -38,8 +38,9 @@ from prometheus_client import (
 )
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
-from sqlalchemy import event
 from sqlalchemy.orm import Session, scoped_session
+
+from common_core.db import after_commit
 
 log = logging.getLogger("marketplace.metrics")
 
@@ -73,9 +74,6 @@ ORDERS_PLACED = Counter("marketplace_orders_placed_total", "Orders placed by sho
 for _outcome in RESERVATION_OUTCOMES:
     RESERVATIONS.labels(outcome=_outcome)  # every outcome is exposed from the start, at 0
 
-_PENDING = "marketplace_metrics_pending"
-
-
 # --- Counters the services call ------------------------------------------------------------------
 
 
@@ -84,33 +82,12 @@ def reservation_outcome(outcome: str, *, count: int = 1, session: Session | scop
     if outcome not in RESERVATION_OUTCOMES:
         raise ValueError(f"unknown reservation outcome {outcome!r}; expected one of {RESERVATION_OUTCOMES}")
     if count > 0:
-        _on_commit(session, lambda: RESERVATIONS.labels(outcome=outcome).inc(count))
+        after_commit(session, lambda: RESERVATIONS.labels(outcome=outcome).inc(count))
 
 
 def order_placed(*, session: Session | scoped_session | None = None) -> None:
     """Count one placed order. With a session, counted only when its transaction commits."""
-    _on_commit(session, ORDERS_PLACED.inc)
-
-
-def _on_commit(session: Session | scoped_session | None, increment: Callable[[], Any]) -> None:
-    if session is None:
-        increment()
-        return
-    actual = session() if isinstance(session, scoped_session) else session
-    actual.info.setdefault(_PENDING, []).append(increment)
-
-
-@event.listens_for(Session, "after_commit")
-def _count_committed(session: Session) -> None:
-    for increment in session.info.pop(_PENDING, ()):
-        increment()
-
-
-@event.listens_for(Session, "after_transaction_end")
-def _forget_rolled_back(session: Session, transaction: Any) -> None:
-    # After a commit the list is already gone; what is left when the outer transaction ends was rolled back.
-    if transaction.parent is None:
-        session.info.pop(_PENDING, None)
+    after_commit(session, ORDERS_PLACED.inc)
 
 
 # --- Requests and the /metrics endpoint ----------------------------------------------------------

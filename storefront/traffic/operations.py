@@ -16,9 +16,9 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Flask, has_request_context, request, session
+from flask import Flask, current_app, has_request_context, request, session
 
-from common_core.db import utcnow
+from common_core.db import after_commit, utcnow
 from common_core.outbox import record_event
 from storefront.catalog.models import Product
 from storefront.extensions import db
@@ -64,16 +64,21 @@ def traffic_row(
 
 
 def record_traffic(kind: str, *, product_id: int | None = None, vendor_id: int | None = None) -> None:
-    """Add a traffic row in the caller's transaction (add_to_cart, checkout_started, order_placed ...)."""
+    """Keep a traffic row (add_to_cart, checkout_started, order_placed ...) once the caller's transaction
+    commits, with the views (record_view): no INSERT in the shopper's request, and no row for a cart
+    change or an order that was rolled back."""
     if not has_request_context():
         return  # a command or a relay chore is nobody's visit
-    db.session.execute(sa.insert(t).values(traffic_row(kind, request.path, product_id=product_id, vendor_id=vendor_id)))
+    row = traffic_row(kind, request.path, product_id=product_id, vendor_id=vendor_id)
+    app = current_app._get_current_object()
+    after_commit(db.session, lambda: record_view(app, row))
 
 
 def record_view(app: Flask, row: dict[str, Any]) -> None:
-    """Keep one page or product view: written at once when TRAFFIC_WRITE_DELAY is 0, else gathered by
-    this process and written together at most that many seconds later (one INSERT for many views
-    rather than a transaction per page; a crash of the process loses at most those seconds of views)."""
+    """Keep one traffic row (a view, or a row record_traffic passes on): written at once when
+    TRAFFIC_WRITE_DELAY is 0, else gathered by this process and written together at most that many
+    seconds later (one INSERT for many rows rather than one per request; a crash of the process loses
+    at most those seconds of rows)."""
     delay = float(app.config.get("TRAFFIC_WRITE_DELAY", 1.0))
     if delay <= 0:
         insert_views(app, [row])

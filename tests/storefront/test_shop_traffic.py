@@ -181,6 +181,26 @@ def test_a_full_buffer_is_written_at_once(storefront, headphones, monkeypatch):
     assert len(rows(storefront)) == 2
 
 
+def test_a_shoppers_action_is_kept_once_its_change_commits_and_never_when_it_rolls_back(storefront, headphones):
+    from storefront.traffic.operations import record_traffic
+
+    db = storefront.extensions["sqlalchemy"]
+    with storefront.test_request_context("/cart/add", method="POST"):
+        db.session.execute(sa.text("SELECT 1"))
+        record_traffic("add_to_cart", product_id=1, vendor_id=1)
+        db.session.rollback()
+    assert rows(storefront) == []
+
+    with storefront.test_request_context("/cart/add", method="POST"):
+        db.session.execute(sa.text("SELECT 1"))
+        record_traffic("add_to_cart", product_id=1, vendor_id=1)
+        assert rows(storefront) == []  # not before its transaction commits
+        db.session.commit()
+    assert [(row.kind, row.path, row.product_id, row.vendor_id) for row in rows(storefront)] == [
+        ("add_to_cart", "/cart/add", 1, 1)
+    ]
+
+
 def test_the_relay_chore_is_registered_every_ten_seconds(storefront):
     chores = dict(storefront.extensions["relay_chores"])
     assert chores[traffic_internal.relay_traffic] == 10
