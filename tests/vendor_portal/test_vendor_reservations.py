@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -168,6 +169,8 @@ def test_commit_turns_held_stock_into_sold_stock_once(platform, vendor, shop, ma
     # The reservation and its two lines are read (and the reservation locked) in one statement.
     reads = [s for s in statements if s.startswith("SELECT") and "reservation" in s]
     assert len(reads) == 1 and "JOIN reservation_line" in reads[0] and "FOR UPDATE OF reservation" in reads[0], reads
+    # Selling moves counts only: the variants are locked and read alone, never their product or store.
+    assert not [s for s in statements if re.search(r"\b(FROM|JOIN) (product|vendor)\b", s)], statements
     assert status == 200 and body["status"] == "committed" and body["settled_at"]
     assert again == (200, body)  # idempotent: a retried commit changes nothing
     assert variant_stock(vendor, item.variant_ids[0]) == (3, 0)

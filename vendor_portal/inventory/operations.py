@@ -136,19 +136,18 @@ def _record(variant: Variant, delta: int, *, reason: str, actor: str, note: str 
     return entry
 
 
-def _lock_variants(variant_ids: Iterable[int]) -> dict[int, Variant]:
-    """Lock and re-read variant rows, in ascending id order (the one order every writer uses: no deadlocks)."""
+def _lock_variants(variant_ids: Iterable[int], *, with_product: bool = True) -> dict[int, Variant]:
+    """Lock and re-read variant rows, in ascending id order (the one order every writer uses: no deadlocks).
+
+    with_product=False reads the variants alone, for a caller that only moves their counts.
+    """
     ids = sorted(set(variant_ids))
     if not ids:
         return {}
-    rows = db.session.scalars(
-        sa.select(Variant)
-        .where(Variant.id.in_(ids))
-        .order_by(Variant.id)
-        .options(joinedload(Variant.product).joinedload(Product.vendor))
-        .with_for_update(of=Variant)
-        .execution_options(populate_existing=True)
-    )
+    query = sa.select(Variant).where(Variant.id.in_(ids)).order_by(Variant.id)
+    if with_product:
+        query = query.options(joinedload(Variant.product).joinedload(Product.vendor))
+    rows = db.session.scalars(query.with_for_update(of=Variant).execution_options(populate_existing=True))
     return {variant.id: variant for variant in rows}
 
 
@@ -233,7 +232,8 @@ def commit(order_id: str) -> Reservation:
         raise ReservationRefused(f"The reservation for order {order_id} was refused; nothing is held.")
     # A held reservation past its expiry that the sweeper has not reached yet still holds its units,
     # so a paid order may take them: refusing would only strand a paid order.
-    variants = _lock_variants(line.variant_id for line in reservation.lines)
+    # Selling held units moves counts only: neither the product nor its store is read.
+    variants = _lock_variants((line.variant_id for line in reservation.lines), with_product=False)
     now = utcnow()
     for line in reservation.lines:
         variant = variants[line.variant_id]
