@@ -191,30 +191,35 @@ class CartView:
         return not self.blockers
 
 
+_v, _p = Variant.__table__, Product.__table__
+# Built once: read on every cart page, add and checkout, and SQLAlchemy then neither builds the
+# statement nor computes its cache key each time (about a third of its cost).
+_OFFERS = (
+    sa.select(
+        _v.c.id,
+        _v.c.product_id,
+        _v.c.sku,
+        _v.c.options,
+        _v.c.price,
+        _v.c.available,
+        _p.c.vendor_id,
+        _p.c.vendor_name,
+        _p.c.title,
+        _p.c.slug,
+        _p.c.currency,
+        _p.c.listed,
+    )
+    .join(_p, _p.c.id == _v.c.product_id)
+    .where(_v.c.id.in_(sa.bindparam("ids", expanding=True)))
+)
+
+
 def offers(variant_ids: Iterable[int]) -> dict[int, Offer]:
     """The catalogue copy's current state of these variants (missing ids are not in the copy)."""
     ids = sorted(set(variant_ids))
     if not ids:
         return {}
-    v, p = Variant.__table__, Product.__table__
-    rows = db.session.execute(
-        sa.select(
-            v.c.id,
-            v.c.product_id,
-            v.c.sku,
-            v.c.options,
-            v.c.price,
-            v.c.available,
-            p.c.vendor_id,
-            p.c.vendor_name,
-            p.c.title,
-            p.c.slug,
-            p.c.currency,
-            p.c.listed,
-        )
-        .join(p, p.c.id == v.c.product_id)
-        .where(v.c.id.in_(ids))
-    ).all()
+    rows = db.session.execute(_OFFERS, {"ids": ids}).all()
     return {
         row.id: Offer(
             variant_id=row.id,

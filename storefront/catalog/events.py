@@ -229,20 +229,32 @@ def product_removed(data: dict[str, Any], envelope: dict[str, Any]) -> None:
         db.session.execute(sa.delete(v).where(v.c.product_id == product_id))
 
 
+# Built once (stock.changed arrives with every sale): SQLAlchemy neither builds these statements nor
+# computes their cache keys on each event.
+_STOCK_CHANGED = (
+    sa.update(v)
+    .where(
+        v.c.id == sa.bindparam("variant_id"),
+        v.c.product_id == sa.bindparam("of_product"),
+        v.c.stock_at <= sa.bindparam("moment"),
+    )
+    .values(available=sa.bindparam("new_available"), stock_at=sa.bindparam("moment"))
+    .returning(v.c.id)
+)
+
+
 def stock_changed(data: dict[str, Any], envelope: dict[str, Any]) -> None:
     """One variant's available count, if this news is newer than what the variant holds."""
     product_id = payloads.integer(data["product_id"], "product_id")
     moment = payloads.timestamp(data.get("updated_at"), "updated_at") or payloads.occurred_at(envelope)
-    available = max(0, payloads.integer(data["available"], "available"))
     changed = db.session.execute(
-        sa.update(v)
-        .where(
-            v.c.id == payloads.integer(data["variant_id"], "variant_id"),
-            v.c.product_id == product_id,
-            v.c.stock_at <= moment,
-        )
-        .values(available=available, stock_at=moment)
-        .returning(v.c.id)
+        _STOCK_CHANGED,
+        {
+            "variant_id": payloads.integer(data["variant_id"], "variant_id"),
+            "of_product": product_id,
+            "moment": moment,
+            "new_available": max(0, payloads.integer(data["available"], "available")),
+        },
     ).first()
     # An unknown variant is ignored: its product.upserted brings the count with it.
     if changed is not None:
@@ -276,24 +288,31 @@ def _replace_variants(product_id: int, variants: list[dict[str, Any]]) -> None:
     )
 
 
+def _of_variants(value: sa.ColumnElement[Any]) -> sa.ScalarSelect[Any]:
+    return sa.select(value).where(v.c.product_id == sa.bindparam("of_product")).scalar_subquery()
+
+
+# Prices and stock of a product, from its variants (built once: see _STOCK_CHANGED).
+_REFRESH_FIGURES = (
+    sa.update(p)
+    .where(p.c.id == sa.bindparam("of_product"))
+    .values(
+        min_price=_of_variants(sa.func.min(v.c.price)),
+        max_price=_of_variants(sa.func.max(v.c.price)),
+        in_stock=_of_variants(sa.func.coalesce(sa.func.bool_or(v.c.available > 0), False)),
+        stock_total=_of_variants(sa.func.coalesce(sa.func.sum(v.c.available), 0)),
+        compare_at_price=sa.select(v.c.compare_at_price)
+        .where(v.c.product_id == sa.bindparam("of_product"))
+        .order_by(v.c.price, v.c.position)
+        .limit(1)
+        .scalar_subquery(),
+    )
+)
+
+
 def _refresh_figures(product_id: int) -> None:
     """Prices and stock of a product, from its variants."""
-
-    def of_variants(value: sa.ColumnElement[Any]) -> sa.ScalarSelect[Any]:
-        return sa.select(value).where(v.c.product_id == product_id).scalar_subquery()
-
-    cheapest = sa.select(v.c.compare_at_price).where(v.c.product_id == product_id).order_by(v.c.price, v.c.position)
-    db.session.execute(
-        sa.update(p)
-        .where(p.c.id == product_id)
-        .values(
-            min_price=of_variants(sa.func.min(v.c.price)),
-            max_price=of_variants(sa.func.max(v.c.price)),
-            in_stock=of_variants(sa.func.coalesce(sa.func.bool_or(v.c.available > 0), False)),
-            stock_total=of_variants(sa.func.coalesce(sa.func.sum(v.c.available), 0)),
-            compare_at_price=cheapest.limit(1).scalar_subquery(),
-        )
-    )
+    db.session.execute(_REFRESH_FIGURES, {"of_product": product_id})
 
 
 def search_document() -> sa.ColumnElement[Any]:

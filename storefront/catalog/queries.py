@@ -336,25 +336,34 @@ class ProductPage:
         return len(self.variants) > 1 and bool(self.product.options)
 
 
+# The product page's statements, built once: the page is read on every visit a cache cannot answer
+# (a shopper with a cart), and SQLAlchemy then neither builds them nor computes their cache keys.
+_PRODUCT = sa.select(Product).where(Product.id == sa.bindparam("product_id"), Product.listed)
+_VARIANTS = (
+    sa.select(Variant).where(Variant.product_id == sa.bindparam("product_id")).order_by(Variant.position, Variant.id)
+)
+_IMAGES = (
+    sa.select(img.c.id, img.c.sha256, img.c.content_type, img.c.width, img.c.height)
+    .where(img.c.product_id == sa.bindparam("product_id"))
+    .order_by(img.c.is_main.desc(), img.c.position, img.c.id)
+)
+_CATEGORIES = sa.select(Category).where(
+    Category.id.in_(sa.bindparam("category_ids", expanding=True)), Category.retired.is_(False)
+)
+
+
 def product_page(product_id: int) -> ProductPage | None:
     """A listed product with its variants, images and category trail; None when shoppers cannot see it."""
-    product = db.session.scalar(sa.select(Product).where(Product.id == product_id, Product.listed))
+    which = {"product_id": product_id}
+    product = db.session.scalar(_PRODUCT, which)
     if product is None:
         return None
-    variants = db.session.scalars(
-        sa.select(Variant).where(Variant.product_id == product_id).order_by(Variant.position, Variant.id)
-    ).all()
+    variants = db.session.scalars(_VARIANTS, which).all()
     images = [
         ImageRef(row.id, row.sha256, row.content_type, row.width, row.height)
-        for row in db.session.execute(
-            sa.select(img.c.id, img.c.sha256, img.c.content_type, img.c.width, img.c.height)
-            .where(img.c.product_id == product_id)
-            .order_by(img.c.is_main.desc(), img.c.position, img.c.id)
-        )
+        for row in db.session.execute(_IMAGES, which)
     ]
-    categories = db.session.scalars(
-        sa.select(Category).where(Category.id.in_(product.category_ids or []), Category.retired.is_(False))
-    ).all()
+    categories = db.session.scalars(_CATEGORIES, {"category_ids": product.category_ids or []}).all()
     trail = CategoryTree(list(categories)).trail(product.category_id)
     return ProductPage(product, list(variants), images, trail)
 

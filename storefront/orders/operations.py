@@ -129,14 +129,27 @@ def mark_placed(
         mail.queue_order_confirmation(order)
 
 
+def _earlier_orders(who: sa.ColumnElement[bool]) -> sa.Select[tuple[int]]:
+    return sa.select(sa.func.count()).where(
+        who,
+        Order.id != sa.bindparam("order_id"),
+        Order.placed_at.is_not(None),
+        Order.placed_at < sa.bindparam("placed_at"),
+    )
+
+
+# Built once (every placed order asks): no statement to build or cache key to compute each time.
+_EARLIER_BY_CUSTOMER = _earlier_orders(Order.customer_id == sa.bindparam("customer_id"))
+_EARLIER_BY_EMAIL = _earlier_orders(Order.email == sa.bindparam("email"))
+
+
 def is_new_customer(order: Order) -> bool:
     """True when this is the first order placed with this account (or, for a guest, this email)."""
-    who = Order.customer_id == order.customer_id if order.customer_id else Order.email == order.email
-    earlier = db.session.scalar(
-        sa.select(sa.func.count()).where(
-            who, Order.id != order.id, Order.placed_at.is_not(None), Order.placed_at < order.placed_at
-        )
-    )
+    params = {"order_id": order.id, "placed_at": order.placed_at}
+    if order.customer_id:
+        earlier = db.session.scalar(_EARLIER_BY_CUSTOMER, {**params, "customer_id": order.customer_id})
+    else:
+        earlier = db.session.scalar(_EARLIER_BY_EMAIL, {**params, "email": order.email})
     return not earlier
 
 

@@ -58,9 +58,9 @@ def _summary_options() -> tuple[Any, ...]:
     return (joinedload(Order.parts), joinedload(Order.payments), selectinload(Order.lines))
 
 
-def _one_order(statement: sa.Select[tuple[Order]]) -> Order | None:
+def _one_order(statement: sa.Select[tuple[Order]], params: dict[str, Any] | None = None) -> Order | None:
     # Joined collections repeat the order's row: unique() folds them into one order, loaded whole.
-    return db.session.scalars(statement).unique().one_or_none()
+    return db.session.scalars(statement, params).unique().one_or_none()
 
 
 def orders_of(customer_id: int) -> sa.Select[tuple[Order]]:
@@ -94,13 +94,20 @@ def order_by_id(order_id: str, *, lock: bool = False) -> Order | None:
     return db.session.scalar(statement)
 
 
+# Built once: every checkout and its confirmation read these, and SQLAlchemy then neither builds the
+# statements nor computes their cache keys each time.
+_BY_NUMBER = sa.select(Order).where(Order.number == sa.bindparam("number"))
+_BY_NUMBER_SUMMARY = _BY_NUMBER.options(*_summary_options())
+_BY_NUMBER_DETAIL = _BY_NUMBER.options(*_detail_options())
+_BY_CHECKOUT_KEY = sa.select(Order).where(Order.checkout_key == sa.bindparam("checkout_key"))
+
+
 def order_by_number(number: str, *, summary_only: bool = False) -> Order | None:
-    options = _summary_options() if summary_only else _detail_options()
-    return _one_order(sa.select(Order).where(Order.number == number).options(*options))
+    return _one_order(_BY_NUMBER_SUMMARY if summary_only else _BY_NUMBER_DETAIL, {"number": number})
 
 
 def order_by_checkout_key(checkout_key: str) -> Order | None:
-    return db.session.scalar(sa.select(Order).where(Order.checkout_key == checkout_key))
+    return db.session.scalar(_BY_CHECKOUT_KEY, {"checkout_key": checkout_key})
 
 
 def captured_payment(order: Order) -> Payment | None:
