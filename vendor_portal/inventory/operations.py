@@ -136,6 +136,18 @@ def _record(variant: Variant, delta: int, *, reason: str, actor: str, note: str 
     return entry
 
 
+# Built once (every reserve and commit locks its variants): no statement to build or cache key to
+# compute each time.
+_LOCK = (
+    sa.select(Variant)
+    .where(Variant.id.in_(sa.bindparam("variant_ids", expanding=True)))
+    .order_by(Variant.id)
+    .with_for_update(of=Variant)
+    .execution_options(populate_existing=True)
+)
+_LOCK_WITH_PRODUCT = _LOCK.options(joinedload(Variant.product).joinedload(Product.vendor))
+
+
 def _lock_variants(variant_ids: Iterable[int], *, with_product: bool = True) -> dict[int, Variant]:
     """Lock and re-read variant rows, in ascending id order (the one order every writer uses: no deadlocks).
 
@@ -144,10 +156,7 @@ def _lock_variants(variant_ids: Iterable[int], *, with_product: bool = True) -> 
     ids = sorted(set(variant_ids))
     if not ids:
         return {}
-    query = sa.select(Variant).where(Variant.id.in_(ids)).order_by(Variant.id)
-    if with_product:
-        query = query.options(joinedload(Variant.product).joinedload(Product.vendor))
-    rows = db.session.scalars(query.with_for_update(of=Variant).execution_options(populate_existing=True))
+    rows = db.session.scalars(_LOCK_WITH_PRODUCT if with_product else _LOCK, {"variant_ids": ids})
     return {variant.id: variant for variant in rows}
 
 

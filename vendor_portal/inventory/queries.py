@@ -135,12 +135,20 @@ def actor_labels(entries: list[StockAdjustment]) -> dict[str, str]:
     return labels
 
 
+# Built once (every reserve and commit reads the order's reservation): no statement to build or cache
+# key to compute each time.
+_RESERVATION = (
+    sa.select(Reservation)
+    .where(Reservation.order_id == sa.bindparam("order_id"))
+    .options(joinedload(Reservation.lines))
+)
+_RESERVATION_LOCKED = _RESERVATION.with_for_update(of=Reservation)
+
+
 def reservation_by_order(order_id: str, *, for_update: bool = False) -> Reservation | None:
     """The order's reservation with its lines, in one statement (locking only the reservation's row)."""
-    query = sa.select(Reservation).where(Reservation.order_id == order_id).options(joinedload(Reservation.lines))
-    if for_update:
-        query = query.with_for_update(of=Reservation)
-    return db.session.scalars(query).unique().one_or_none()
+    query = _RESERVATION_LOCKED if for_update else _RESERVATION
+    return db.session.scalars(query, {"order_id": order_id}).unique().one_or_none()
 
 
 def _is_vendor_user(actor: str) -> bool:

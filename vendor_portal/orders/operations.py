@@ -84,6 +84,14 @@ def remaining(line: VendorOrderLine) -> int:
 # --- the shop's events -----------------------------------------------------------------------------------
 
 
+# Built once (every placed order asks): no statement to build or cache key to compute each time.
+_OWNERS = (
+    sa.select(Variant.id, Variant.product_id, Product.vendor_id)
+    .join(Product, Product.id == Variant.product_id)
+    .where(Variant.id.in_(sa.bindparam("variant_ids", expanding=True)))
+)
+
+
 def record_placed_order(data: Mapping[str, Any], *, actor: str = "storefront") -> list[VendorOrder]:
     """One part per vendor of a placed order, each with only that vendor's lines; repeats create nothing."""
     order_id, number = str(data["order_id"]), str(data["number"])
@@ -94,14 +102,7 @@ def record_placed_order(data: Mapping[str, Any], *, actor: str = "storefront") -
         payloads.integer(line, "product_id", number)
     variant_ids = {payloads.integer(line, "variant_id", number) for line in lines}
     # Each variant's product and that product's store, in one statement: all this needs of them.
-    owners = {
-        row.id: row
-        for row in db.session.execute(
-            sa.select(Variant.id, Variant.product_id, Product.vendor_id)
-            .join(Product, Product.id == Variant.product_id)
-            .where(Variant.id.in_(variant_ids))
-        )
-    }
+    owners = {row.id: row for row in db.session.execute(_OWNERS, {"variant_ids": list(variant_ids)})}
 
     by_vendor: dict[int, list[Mapping[str, Any]]] = defaultdict(list)
     for line in lines:

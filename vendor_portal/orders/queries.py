@@ -111,8 +111,11 @@ def parts_of_order(order_id: str, *, for_update: bool = False) -> list[VendorOrd
     return list(db.session.scalars(query))
 
 
+_VENDORS_WITH_PART = sa.select(VendorOrder.vendor_id).where(VendorOrder.order_id == sa.bindparam("order_id"))
+
+
 def vendors_with_part(order_id: str) -> set[int]:
-    return set(db.session.scalars(sa.select(VendorOrder.vendor_id).where(VendorOrder.order_id == order_id)))
+    return set(db.session.scalars(_VENDORS_WITH_PART, {"order_id": order_id}))  # built once: every order.placed asks
 
 
 def actor_names(history: Iterable[VendorOrderEvent]) -> dict[str, str]:
