@@ -398,8 +398,12 @@ def git_revision() -> str:
     result = subprocess.run(
         ["git", "rev-parse", "--short", "HEAD"], cwd=PROJECT_ROOT, capture_output=True, text=True, check=False
     )
+    # The results the benches append to are no change to the code measured.
     dirty = subprocess.run(
-        ["git", "status", "--porcelain", "--untracked-files=no"], cwd=PROJECT_ROOT, capture_output=True, text=True
+        ["git", "status", "--porcelain", "--untracked-files=no", "--", ".", ":(exclude)bench/results"],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
     ).stdout.strip()
     return (result.stdout.strip() or "unknown") + ("+changes" if dirty else "")
 
