@@ -93,14 +93,11 @@ def apply_event(envelope: dict[str, Any], handlers: dict[str, Handler]) -> str:
         raise InvalidInput(
             f"{event_type} version {envelope.get('version')} is not understood (expects {spec.version})."
         )
-    inserted = (
-        current_db()
-        .session.execute(
-            _FIRST_DELIVERY,
-            {"event_id": uuid.UUID(str(envelope["id"])), "type": event_type, "source": envelope["source"]},
-        )
-        .first()
-    )
+    session = current_db().session
+    event_id = uuid.UUID(str(envelope["id"]))
+    inserted = session.execute(
+        _FIRST_DELIVERY, {"event_id": event_id, "type": event_type, "source": envelope["source"]}
+    ).first()
     if inserted is None:
         return "duplicate"
     handler = handlers.get(event_type)
