@@ -148,6 +148,11 @@ def _forget_rolled_back(session: Session, transaction: Any) -> None:
         session.info.pop(_AFTER_COMMIT, None)
 
 
+def violated_constraint(exc: sa.exc.IntegrityError) -> str:
+    """The name of the constraint PostgreSQL refused a write for ("" when the driver does not say)."""
+    return getattr(getattr(exc.orig, "diag", None), "constraint_name", "") or ""
+
+
 def table(name: str) -> sa.Table:
     """A plumbing table of the current app's metadata."""
     return current_db().metadata.tables[name]

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from common_core import auth
+from common_core.db import violated_constraint
 from common_core.errors import Conflict, FieldError, InvalidInput, InvalidTransition, NotAllowed
 from vendor_portal.accounts import events
 from vendor_portal.accounts.models import Vendor, VendorStatusChange, VendorUser
@@ -59,8 +60,7 @@ def register_vendor(store_name: str, contact_name: str, email: str, password: st
             db.session.add_all([vendor, user])
             db.session.flush()
     except IntegrityError as exc:
-        constraint = getattr(getattr(exc.orig, "diag", None), "constraint_name", "") or ""
-        if "email" in constraint:
+        if "email" in violated_constraint(exc):
             raise FieldError("email", EMAIL_TAKEN) from exc
         raise FieldError("store_name", STORE_NAME_TAKEN) from exc
     events.vendor_upserted(vendor)

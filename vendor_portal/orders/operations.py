@@ -19,7 +19,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from common_core.db import money, utcnow
+from common_core.db import money, utcnow, violated_constraint
 from common_core.errors import Conflict, FieldError, InvalidInput, InvalidTransition, NotAllowed, NotFound
 from vendor_portal.accounts.models import VendorUser
 from vendor_portal.catalog.models import Product, Variant
@@ -151,7 +151,7 @@ def record_placed_order(data: Mapping[str, Any], *, actor: str = "storefront") -
                 db.session.flush()
         except IntegrityError as exc:
             # Another event for the same order got there first (the inbox dedupes by event id, not order).
-            if _constraint(exc) != UNIQUE_PART:
+            if violated_constraint(exc) != UNIQUE_PART:
                 raise
             continue
         created.append(part)
@@ -406,10 +406,6 @@ def _order_line(line: Mapping[str, Any], number: str) -> VendorOrderLine:
         line_total=payloads.amount(line["line_total"], "line_total", number),
         cancelled_quantity=0,
     )
-
-
-def _constraint(exc: IntegrityError) -> str:
-    return getattr(getattr(exc.orig, "diag", None), "constraint_name", "") or ""
 
 
 def _join(first: str, second: str | None) -> str:
